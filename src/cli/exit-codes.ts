@@ -1,0 +1,37 @@
+import type { SmiFailureKind } from '../sampler/nvidia-smi/failure.js';
+
+/**
+ * gpumon's exit statuses, documented in the README. Where nvidia-smi has its
+ * own status for the same failure, gpumon uses the same number.
+ */
+export const EXIT = {
+  ok: 0,
+  /** nvidia-smi failed in a way not listed below; the message says how. */
+  smiFailed: 1,
+  /** Bad command line. */
+  usage: 2,
+  /** nvidia-smi is not installed, or cannot be run. */
+  notInstalled: 3,
+  /** No GPU found, or none matches --only / CUDA_VISIBLE_DEVICES (nvidia-smi: 6). */
+  noDevices: 6,
+  /** The NVIDIA driver is not loaded (nvidia-smi: 9). */
+  driverNotLoaded: 9,
+  /** Kernel driver and NVML library versions differ (nvidia-smi: 18). */
+  driverMismatch: 18,
+  /** nvidia-smi printed output gpumon cannot read (sysexits EX_DATAERR). */
+  unreadable: 65,
+  /** A bug in gpumon (sysexits EX_SOFTWARE). */
+  internal: 70,
+  /** nvidia-smi hung and was killed (as timeout(1)). */
+  timeout: 124,
+} as const;
+
+export const EXIT_FOR_FAILURE: Record<SmiFailureKind, number> = {
+  not_installed: EXIT.notInstalled,
+  driver_not_loaded: EXIT.driverNotLoaded,
+  driver_mismatch: EXIT.driverMismatch,
+  no_devices: EXIT.noDevices,
+  timeout: EXIT.timeout,
+  unreadable: EXIT.unreadable,
+  failed: EXIT.smiFailed,
+};

@@ -1,0 +1,53 @@
+import { selectGpus, unmatchedTokens } from '../model/select.js';
+import type { Snapshot } from '../model/types.js';
+import { demoSnapshot, loadRecording } from '../sampler/demo.js';
+import { SmiFailure } from '../sampler/nvidia-smi/failure.js';
+import { VERSION } from '../version.js';
+import { renderJson } from '../views/json.js';
+import { makePainter, shouldColor } from '../views/style.js';
+import { renderCompact } from '../views/text/compact.js';
+import { renderOnce } from '../views/text/once.js';
+import { type CommonOptions, demoName, gpuSelection, smiPath } from './options.js';
+
+export interface Io {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Reads one snapshot: from the demo recording, or from nvidia-smi. Throws SmiFailure. */
+export async function readSnapshot(opts: CommonOptions, env: NodeJS.ProcessEnv): Promise<Snapshot> {
+  const selection = gpuSelection(opts, env);
+  const demo = demoName(opts);
+  let snapshot: Snapshot;
+  if (demo) {
+    const rec = loadRecording(demo);
+    snapshot = demoSnapshot(rec, rec.spec.onceAtMs);
+  } else {
+    // Loaded only here: spawning (execa) is a third of the bundle, and --demo needs none of it.
+    const [{ sampleOnce }, { NvidiaSmi }] = await Promise.all([import('../sampler/once.js'), import('../sampler/nvidia-smi/client.js')]);
+    snapshot = await sampleOnce(new NvidiaSmi(smiPath(opts, env), opts.timeout));
+  }
+  const unmatched = unmatchedTokens(snapshot, selection);
+  if (selection !== null && (unmatched.length > 0 || selection.length === 0)) {
+    const here = snapshot.gpus.map((g) => g.index).join(', ') || 'none';
+    const what = opts.onlyVisible ? `CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES ?? ''}` : `--only ${opts.only ?? ''}`;
+    const which = unmatched.length ? `no GPU matches ${unmatched.join(', ')}` : 'it selects no GPU';
+    throw new SmiFailure('no_devices', `${what}: ${which} (GPUs here: ${here}).`);
+  }
+  return selectGpus(snapshot, selection);
+}
+
+/** `gpumon --once` in all its forms. Returns the exit status. */
+export async function runOnce(opts: CommonOptions, io: Io): Promise<number> {
+  const snapshot = await readSnapshot(opts, io.env);
+  if (opts.json) {
+    io.stdout.write(renderJson(snapshot, VERSION));
+    return 0;
+  }
+  const painter = makePainter(shouldColor(io.stdout.isTTY === true, io.env));
+  const columns = io.stdout.isTTY ? io.stdout.columns : Number(io.env.COLUMNS) || undefined;
+  const view = { ascii: opts.ascii === true, painter, version: VERSION };
+  if (opts.compact) io.stdout.write(renderCompact(snapshot, { ...view, width: io.stdout.isTTY ? (columns ?? 80) : null }));
+  else io.stdout.write(renderOnce(snapshot, { ...view, width: columns ?? 80 }));
+  return 0;
+}

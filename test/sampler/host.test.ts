@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { cpuPercentBetween, HostReader, parseMeminfo, parseProcStatCpu } from '../../src/sampler/host/proc-host.js';
+import { parsePasswd, parsePidStat, ProcessReader } from '../../src/sampler/host/proc-processes.js';
+
+describe('/proc parsing', () => {
+  it('reads CPU counters and computes busy % between two readings', () => {
+    const a = parseProcStatCpu('cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 1 2 3\n')!;
+    const b = parseProcStatCpu('cpu  150 0 150 900 0 0 0 0 0 0\n')!;
+    expect(a).toEqual({ busy: 200, total: 1000 });
+    expect(cpuPercentBetween(a, b)).toBe(50);
+    expect(cpuPercentBetween(a, a)).toBeNull();
+    expect(parseProcStatCpu('garbage')).toBeNull();
+  });
+
+  it('reads meminfo in bytes', () => {
+    const m = parseMeminfo('MemTotal:       16384 kB\nMemAvailable:    4096 kB\nHugePages_Total:       0\n');
+    expect(m.get('MemTotal')).toBe(16384 * 1024);
+    expect(m.get('MemAvailable')).toBe(4096 * 1024);
+    expect(m.has('HugePages_Total')).toBe(false);
+  });
+
+  it('reads /proc/[pid]/stat even when the command name has spaces and parentheses', () => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+    // utime=14, stime=15, starttime=22, rss=24 (1-based field numbers).
+    const text = `912 (python3 (x) y) ${fields.join(' ')}`;
+    expect(parsePidStat(text)).toEqual({ cpuTicks: 14 + 15, startTicks: 22, rssPages: 24 });
+    expect(parsePidStat('no parens')).toBeNull();
+  });
+
+  it('maps uids to names, first entry wins', () => {
+    const users = parsePasswd('root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\ndup:x:0:0::/:/bin/sh\n# comment\n');
+    expect(users.get(0)).toBe('root');
+    expect(users.get(1000)).toBe('alice');
+  });
+});
+
+describe('HostReader on this machine', () => {
+  it('reads hostname, memory, load and uptime; CPU % once it has two readings', async () => {
+    const reader = new HostReader();
+    await new Promise((r) => setTimeout(r, 50));
+    const h = reader.sample();
+    expect(h.hostname).toBe(os.hostname());
+    expect(h.memoryTotalBytes).toBeGreaterThan(0);
+    expect(h.memoryUsedBytes).toBeGreaterThan(0);
+    expect(h.memoryUsedBytes!).toBeLessThanOrEqual(h.memoryTotalBytes!);
+    expect(h.loadAverage).toHaveLength(3);
+    expect(h.uptimeSeconds).toBeGreaterThan(0);
+    expect(h.cpuCount).toBeGreaterThan(0);
+    if (h.cpuPercent !== null) expect(h.cpuPercent).toBeGreaterThanOrEqual(0);
+    else expect(h.unknown.cpuPercent).toBe('no_previous_sample');
+  });
+});
+
+describe('ProcessReader on this machine', () => {
+  it('reads a live process: user, argv, RSS, start time, %CPU', async () => {
+    const child = spawn(process.execPath, ['-e', 'const t=Date.now(); while (Date.now()-t < 400);', 'marker arg'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 250));
+    const reader = new ProcessReader();
+    const info = reader.read([child.pid!], os.totalmem()).get(child.pid!)!;
+    expect(info.argv).toEqual([process.execPath, '-e', 'const t=Date.now(); while (Date.now()-t < 400);', 'marker arg']);
+    expect(info.user).toBe(os.userInfo().username);
+    expect(info.rssBytes).toBeGreaterThan(1024 * 1024);
+    expect(info.memPercent).toBeGreaterThan(0);
+    expect(info.elapsedSeconds).toBeGreaterThanOrEqual(0);
+    expect(info.elapsedSeconds).toBeLessThan(30);
+    expect(Math.abs(info.startTimeMs! - Date.now())).toBeLessThan(30_000);
+    // A busy loop: the lifetime average is well above zero.
+    expect(info.cpuPercent).toBeGreaterThan(10);
+    await new Promise((r) => child.on('exit', r));
+  });
+
+  it('a pid that is not visible gets nulls with the reason, never zeros', () => {
+    const info = new ProcessReader().read([2 ** 22 + 12345], null).get(2 ** 22 + 12345)!;
+    expect(info).toMatchObject({ user: null, cpuPercent: null, rssBytes: null, argv: null });
+    expect(info.unknown.user).toBe('not_visible');
+  });
+});
