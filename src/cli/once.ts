@@ -1,13 +1,12 @@
-import { selectGpus, unmatchedTokens } from '../model/select.js';
 import type { Snapshot } from '../model/types.js';
 import { demoSnapshot, loadRecording } from '../sampler/demo.js';
-import { SmiFailure } from '../sampler/nvidia-smi/failure.js';
+import { selectOrFail } from '../sampler/source.js';
 import { VERSION } from '../version.js';
 import { renderJson } from '../views/json.js';
 import { makePainter, shouldColor } from '../views/style.js';
 import { renderCompact } from '../views/text/compact.js';
 import { renderOnce } from '../views/text/once.js';
-import { type CommonOptions, demoName, gpuSelection, smiPath } from './options.js';
+import { type CommonOptions, demoName, gpuSelection, selectionName, smiPath } from './options.js';
 
 export interface Io {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
@@ -27,14 +26,7 @@ export async function readSnapshot(opts: CommonOptions, env: NodeJS.ProcessEnv):
     const [{ sampleOnce }, { NvidiaSmi }] = await Promise.all([import('../sampler/once.js'), import('../sampler/nvidia-smi/client.js')]);
     snapshot = await sampleOnce(new NvidiaSmi(smiPath(opts, env), opts.timeout));
   }
-  const unmatched = unmatchedTokens(snapshot, selection);
-  if (selection !== null && (unmatched.length > 0 || selection.length === 0)) {
-    const here = snapshot.gpus.map((g) => g.index).join(', ') || 'none';
-    const what = opts.onlyVisible ? `CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES ?? ''}` : `--only ${opts.only ?? ''}`;
-    const which = unmatched.length ? `no GPU matches ${unmatched.join(', ')}` : 'it selects no GPU';
-    throw new SmiFailure('no_devices', `${what}: ${which} (GPUs here: ${here}).`);
-  }
-  return selectGpus(snapshot, selection);
+  return selectOrFail(snapshot, selection, selectionName(opts, env));
 }
 
 /** `gpumon --once` in all its forms. Returns the exit status. */

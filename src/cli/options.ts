@@ -39,6 +39,11 @@ export function gpuSelection(opts: CommonOptions, env: NodeJS.ProcessEnv): GpuSe
   return opts.onlyVisible ? parseCudaVisibleDevices(env.CUDA_VISIBLE_DEVICES) : null;
 }
 
+/** How the user chose GPUs, for messages. */
+export function selectionName(opts: CommonOptions, env: NodeJS.ProcessEnv): string {
+  return opts.onlyVisible ? `CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES ?? ''}` : `--only ${opts.only ?? ''}`;
+}
+
 /** Parses a positive number of seconds (`1`, `0.5`, `2s`, `500ms`) to ms. */
 export function parseSeconds(flag: string, min: number, max: number) {
   return (text: string): number => {

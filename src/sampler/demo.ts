@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { selectGpus } from '../model/select.js';
 import type { GpuSample, HostSample, Snapshot } from '../model/types.js';
 import { packageRoot } from '../package-root.js';
 import { assembleSnapshot } from './assemble.js';
 import type { HostProcessInfo } from './host/proc-processes.js';
 import type { ComputeApp } from './nvidia-smi/compute-apps.js';
 import { columnsFromHeader, type GpuColumn, parseGpuRow } from './nvidia-smi/query-gpu.js';
+import { Listeners, selectOrFail, type SnapshotSource, type SourceOptions } from './source.js';
 
 /**
  * `--demo`: replays recorded nvidia-smi output from fixtures/demo through the
@@ -159,4 +161,46 @@ export function demoSnapshot(rec: DemoRecording, offsetMs: number, now = Date.no
     hostProcesses,
     host: { ...host, uptimeSeconds: (host.uptimeSeconds ?? 0) + offsetMs / 1000, unknown: {} },
   });
+}
+
+/**
+ * The demo as a SnapshotSource: the recording replayed in real time (a 250 ms
+ * recording at a 1 s interval shows every fourth row), wrapping around.
+ */
+export class DemoSource implements SnapshotSource {
+  private readonly listeners = new Listeners();
+  private timer: NodeJS.Timeout | null = null;
+  private startedAt = 0;
+
+  constructor(
+    private readonly recording: DemoRecording,
+    private readonly opts: SourceOptions,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async start(): Promise<Snapshot> {
+    this.startedAt = this.clock();
+    const first = selectOrFail(this.current(), this.opts.selection, '--only');
+    this.listeners.emit(first);
+    this.timer = setInterval(() => this.listeners.emit(selectGpus(this.current(), this.opts.selection)), this.opts.intervalMs);
+    return first;
+  }
+
+  private current(): Snapshot {
+    const now = this.clock();
+    return demoSnapshot(this.recording, now - this.startedAt, now);
+  }
+
+  subscribe(listener: (s: Snapshot) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  latest(): Snapshot | null {
+    return this.listeners.latest();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
 }

@@ -12,6 +12,7 @@
 //   FAKE_SMI_INVALID   comma-separated fields this "driver" does not know
 //   FAKE_SMI_LOG       file to append each invocation's arguments to
 //   FAKE_SMI_PIDFILE   (hang) file to append "own-pid child-pid" to
+//   FAKE_SMI_APPS_UNTIL  epoch ms after which there are no compute processes
 //   Stream mode (-lms N / -l N):
 //   FAKE_SMI_LOSE_AT   tick after which the last GPU is lost
 //   FAKE_SMI_EXIT_AT   tick after which the stream exits (status 15)
@@ -97,7 +98,7 @@ function appsTable() {
   const base = rows[0];
   const at = (name) => names.indexOf(name);
   const make = (pid, name, mem) => base.map((c, i) => (i === at('pid') ? String(pid) : i === at('process_name') ? name : i === at('used_gpu_memory') ? mem : c));
-  if (kind === 'none') list = [];
+  if (kind === 'none' || Date.now() > Number(env.FAKE_SMI_APPS_UNTIL ?? Infinity)) list = [];
   if (kind === 'odd')
     list = [
       make(4001, 'python3 my train.py', '1024 MiB'),
@@ -148,7 +149,8 @@ function stream(table, render, interval) {
   let tick = 0;
   const emit = () => {
     if (tick >= exitAt) process.exit(15);
-    if (tick < stallAt) {
+    const appsGone = table.aliases !== GPU_ALIASES && Date.now() > Number(env.FAKE_SMI_APPS_UNTIL ?? Infinity);
+    if (tick < stallAt && !appsGone) {
       const rows = table.ticks[tick % table.ticks.length];
       out(tick >= loseAt ? render(rows.slice(0, -1)) + lostLine(rows.length - 1) : render(rows));
     }
