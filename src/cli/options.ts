@@ -1,13 +1,12 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type GpuSelection, parseCudaVisibleDevices, parseOnlyList } from '../model/select.js';
 import { DEFAULT_DEMO, DEMO_RECORDINGS, type DemoName } from '../sampler/demo.js';
+import type { OpenSourceOptions } from '../sampler/open.js';
+import { UsageError } from './errors.js';
 
-/** The options every mode shares, as parsed from the command line. */
-export interface CommonOptions {
-  readonly once?: boolean;
-  readonly json?: boolean;
-  readonly compact?: boolean;
+/** The options of every mode that reads GPUs (see addSourceOptions). */
+export interface SourceFlags {
   readonly demo?: string | boolean;
-  readonly ascii?: boolean;
   readonly nvidiaSmi?: string;
   readonly only?: string;
   readonly onlyVisible?: boolean;
@@ -15,21 +14,26 @@ export interface CommonOptions {
   readonly timeout: number;
 }
 
-/** Thrown for a bad command line: printed as one line, exit status 2. */
-export class UsageError extends Error {}
+/** The root command's options. */
+export interface CommonOptions extends SourceFlags {
+  readonly once?: boolean;
+  readonly json?: boolean;
+  readonly compact?: boolean;
+  readonly ascii?: boolean;
+}
 
-export function smiPath(opts: CommonOptions, env: NodeJS.ProcessEnv): string {
+export function smiPath(opts: SourceFlags, env: NodeJS.ProcessEnv): string {
   return opts.nvidiaSmi ?? env.GPUMON_NVIDIA_SMI ?? 'nvidia-smi';
 }
 
-export function demoName(opts: CommonOptions): DemoName | null {
+export function demoName(opts: SourceFlags): DemoName | null {
   if (opts.demo === undefined || opts.demo === false) return null;
   if (opts.demo === true) return DEFAULT_DEMO;
   if ((DEMO_RECORDINGS as readonly string[]).includes(opts.demo)) return opts.demo as DemoName;
   throw new UsageError(`--demo: no recording named '${opts.demo}' (there are: ${DEMO_RECORDINGS.join(', ')})`);
 }
 
-export function gpuSelection(opts: CommonOptions, env: NodeJS.ProcessEnv): GpuSelection {
+export function gpuSelection(opts: SourceFlags, env: NodeJS.ProcessEnv): GpuSelection {
   if (opts.only !== undefined && opts.onlyVisible) throw new UsageError('--only and --only-visible cannot be used together');
   if (opts.only !== undefined) {
     const list = parseOnlyList(opts.only);
@@ -40,8 +44,20 @@ export function gpuSelection(opts: CommonOptions, env: NodeJS.ProcessEnv): GpuSe
 }
 
 /** How the user chose GPUs, for messages. */
-export function selectionName(opts: CommonOptions, env: NodeJS.ProcessEnv): string {
+export function selectionName(opts: SourceFlags, env: NodeJS.ProcessEnv): string {
   return opts.onlyVisible ? `CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES ?? ''}` : `--only ${opts.only ?? ''}`;
+}
+
+/** What openSource() needs, from the flags. */
+export function sourceOptions(opts: SourceFlags, env: NodeJS.ProcessEnv): OpenSourceOptions {
+  return {
+    demo: demoName(opts),
+    smiPath: smiPath(opts, env),
+    timeoutMs: opts.timeout,
+    intervalMs: opts.interval,
+    selection: gpuSelection(opts, env),
+    selectionName: selectionName(opts, env),
+  };
 }
 
 /** Parses a positive number of seconds (`1`, `0.5`, `2s`, `500ms`) to ms. */
@@ -53,4 +69,30 @@ export function parseSeconds(flag: string, min: number, max: number) {
       throw new UsageError(`${flag}: '${text}' is not a time between ${min} and ${max} seconds (e.g. 1, 0.5, 500ms)`);
     return ms;
   };
+}
+
+/** Wraps a parser so that its UsageError reads like commander's own errors (exit 2). */
+export function optionParser<T>(parse: (text: string) => T) {
+  return (text: string): T => {
+    try {
+      return parse(text);
+    } catch (e) {
+      throw e instanceof UsageError ? new InvalidArgumentError(e.message) : e;
+    }
+  };
+}
+
+/**
+ * The options every GPU-reading command takes: where the data comes from,
+ * which GPUs, how often. `interval` is the default sampling interval in ms.
+ */
+export function addSourceOptions(cmd: Command, interval = 1000): Command {
+  const seconds = (flag: string, min: number, max: number) => optionParser(parseSeconds(flag, min, max));
+  return cmd
+    .addOption(new Option('--demo [recording]', `replay recorded H100 data (${DEMO_RECORDINGS.join(', ')})`))
+    .option('--nvidia-smi <path>', 'nvidia-smi to run (or $GPUMON_NVIDIA_SMI)')
+    .option('--only <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
+    .option('--only-visible', 'only the GPUs CUDA_VISIBLE_DEVICES shows')
+    .addOption(new Option('-i, --interval <seconds>', 'seconds between samples').argParser(seconds('--interval', 0.1, 3600)).default(interval, String(interval / 1000)))
+    .addOption(new Option('--timeout <seconds>', 'kill a hung nvidia-smi after this').argParser(seconds('--timeout', 0.1, 600)).default(10_000, '10'));
 }

@@ -1,0 +1,43 @@
+import { SmiFailure } from '../sampler/nvidia-smi/failure.js';
+import { EXIT, EXIT_FOR_FAILURE } from './exit-codes.js';
+
+/** A bad command line: printed as one line, exit status 2. */
+export class UsageError extends Error {}
+
+/**
+ * A failure the user can act on, with its exit status. Commands throw these
+ * (or SmiFailure) instead of printing and exiting, so every error is reported
+ * in one place, the same way.
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    /** Extra lines shown under the message. */
+    readonly detail = '',
+  ) {
+    super(message);
+  }
+}
+
+/** Prints a failure as a short message, never a stack trace, and returns the exit status. */
+export function reportError(error: unknown, stderr: { write(text: string): unknown }): number {
+  if (error instanceof SmiFailure) {
+    stderr.write(`gpumon: ${error.message}\n`);
+    if (error.detail) stderr.write(`${error.detail.replace(/^/gm, '  nvidia-smi said: ')}\n`);
+    return EXIT_FOR_FAILURE[error.kind];
+  }
+  if (error instanceof UsageError) {
+    stderr.write(`gpumon: ${error.message}\n(see gpumon --help)\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof CliError) {
+    stderr.write(`gpumon: ${error.message}\n`);
+    if (error.detail) stderr.write(`${error.detail.replace(/^/gm, '  ')}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  stderr.write(`gpumon: internal error: ${message}\nThis is a bug in gpumon; please report it (set GPUMON_DEBUG=1 for details).\n`);
+  if (process.env.GPUMON_DEBUG && error instanceof Error) stderr.write(`${error.stack}\n`);
+  return EXIT.internal;
+}
