@@ -18,6 +18,8 @@ export const EXIT = {
   driverNotLoaded: 9,
   /** Kernel driver and NVML library versions differ (nvidia-smi: 18). */
   driverMismatch: 18,
+  /** The settings file cannot be read or written (sysexits EX_CONFIG). */
+  config: 78,
   /** nvidia-smi printed output gpumon cannot read (sysexits EX_DATAERR). */
   unreadable: 65,
   /** A bug in gpumon (sysexits EX_SOFTWARE). */

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerConfigCommands } from '../config/command.js';
 import { VERSION } from '../version.js';
 import { reportError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .option('--json', 'with --once: JSON (gpustat --json keys and more)')
     .option('--compact', 'dense view; with --once, one line per GPU')
     .option('--ascii', 'ASCII only, for terminals without Unicode');
+  registerConfigCommands(program);
   addSourceOptions(program)
     .enablePositionalOptions()
     .showHelpAfterError('(see gpumon --help)')

@@ -1,5 +1,7 @@
 import type { Snapshot } from '../model/types.js';
 import { demoSnapshot, loadRecording } from '../sampler/demo.js';
+import { thresholdsOf } from '../config/settings.js';
+import { loadSettings } from '../config/store.js';
 import { selectOrFail } from '../sampler/source.js';
 import { VERSION } from '../version.js';
 import { renderJson } from '../views/json.js';
@@ -36,9 +38,10 @@ export async function runOnce(opts: CommonOptions, io: Io): Promise<number> {
     io.stdout.write(renderJson(snapshot, VERSION));
     return 0;
   }
-  const painter = makePainter(shouldColor(io.stdout.isTTY === true, io.env));
+  const { settings } = loadSettings(io.env);
+  const painter = makePainter(shouldColor(io.stdout.isTTY === true, io.env), settings.theme);
   const columns = io.stdout.isTTY ? io.stdout.columns : Number(io.env.COLUMNS) || undefined;
-  const view = { ascii: opts.ascii === true, painter, version: VERSION };
+  const view = { ascii: opts.ascii === true || settings.ascii, painter, version: VERSION, thresholds: thresholdsOf(settings) };
   if (opts.compact) io.stdout.write(renderCompact(snapshot, { ...view, width: io.stdout.isTTY ? (columns ?? 80) : null }));
   else io.stdout.write(renderOnce(snapshot, { ...view, width: columns ?? 80 }));
   return 0;

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type GpuSelection, parseCudaVisibleDevices, parseOnlyList } from '../model/select.js';
 import { DEFAULT_DEMO, DEMO_RECORDINGS, type DemoName } from '../sampler/demo.js';
+import type { Settings } from '../config/settings.js';
 import type { OpenSourceOptions } from '../sampler/open.js';
 import { UsageError } from './errors.js';
 
@@ -10,7 +11,8 @@ export interface SourceFlags {
   readonly nvidiaSmi?: string;
   readonly only?: string;
   readonly onlyVisible?: boolean;
-  readonly interval: number;
+  /** ms; undefined when not given (the setting applies). */
+  readonly interval?: number;
   readonly timeout: number;
 }
 
@@ -48,13 +50,13 @@ export function selectionName(opts: SourceFlags, env: NodeJS.ProcessEnv): string
   return opts.onlyVisible ? `CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES ?? ''}` : `--only ${opts.only ?? ''}`;
 }
 
-/** What openSource() needs, from the flags. */
-export function sourceOptions(opts: SourceFlags, env: NodeJS.ProcessEnv): OpenSourceOptions {
+/** What openSource() needs, from the flags (and the interval setting when no flag gives one). */
+export function sourceOptions(opts: SourceFlags, env: NodeJS.ProcessEnv, settings: Pick<Settings, 'interval'>): OpenSourceOptions {
   return {
     demo: demoName(opts),
     smiPath: smiPath(opts, env),
     timeoutMs: opts.timeout,
-    intervalMs: opts.interval,
+    intervalMs: opts.interval ?? settings.interval * 1000,
     selection: gpuSelection(opts, env),
     selectionName: selectionName(opts, env),
   };
@@ -84,15 +86,15 @@ export function optionParser<T>(parse: (text: string) => T) {
 
 /**
  * The options every GPU-reading command takes: where the data comes from,
- * which GPUs, how often. `interval` is the default sampling interval in ms.
+ * which GPUs, how often.
  */
-export function addSourceOptions(cmd: Command, interval = 1000): Command {
+export function addSourceOptions(cmd: Command): Command {
   const seconds = (flag: string, min: number, max: number) => optionParser(parseSeconds(flag, min, max));
   return cmd
     .addOption(new Option('--demo [recording]', `replay recorded H100 data (${DEMO_RECORDINGS.join(', ')})`))
     .option('--nvidia-smi <path>', 'nvidia-smi to run (or $GPUMON_NVIDIA_SMI)')
     .option('--only <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
     .option('--only-visible', 'only the GPUs CUDA_VISIBLE_DEVICES shows')
-    .addOption(new Option('-i, --interval <seconds>', 'seconds between samples').argParser(seconds('--interval', 0.1, 3600)).default(interval, String(interval / 1000)))
+    .addOption(new Option('-i, --interval <seconds>', 'seconds between samples (default: 1, or the setting)').argParser(seconds('--interval', 0.1, 3600)))
     .addOption(new Option('--timeout <seconds>', 'kill a hung nvidia-smi after this').argParser(seconds('--timeout', 0.1, 600)).default(10_000, '10'));
 }

@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLI } from './fixtures.js';
+
+/** A settings folder of its own, so no test reads the settings of whoever runs the tests. */
+export function freshConfigDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gpumon-config-'));
+}
 
 export interface CliResult {
   readonly status: number | null;
@@ -12,7 +20,7 @@ export function gpumon(args: readonly string[], env: Record<string, string | und
   const base = { ...process.env };
   for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CUDA_VISIBLE_DEVICES', 'GPUMON_NVIDIA_SMI', 'COLUMNS']) delete base[k];
   for (const k of Object.keys(base)) if (k.startsWith('FAKE_SMI_')) delete base[k];
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...base, ...env }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...base, GPUMON_CONFIG_DIR: freshConfigDir(), ...env }, encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

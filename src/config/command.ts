@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+
+/** `gpumon config`, `gpumon config set KEY VALUE`, `gpumon config reset [KEY]`. */
+export function registerConfigCommands(program: Command): void {
+  const config = program
+    .command('config')
+    .description("show the settings file's path and what it sets")
+    .action(async () => (await import('./edit.js')).showConfig(process.stdout, process.env));
+  config
+    .command('set <key> <value>')
+    .description('set a setting, e.g. config set thresholds.temperature 70,85')
+    .action(async (key: string, value: string) => (await import('./edit.js')).setConfig(key, value, process.stdout, process.env));
+  config
+    .command('reset [key]')
+    .description('reset one setting, or all of them, to the default')
+    .action(async (key: string | undefined) => (await import('./edit.js')).resetConfig(key, process.stdout, process.env));
+}

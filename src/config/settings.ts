@@ -1,0 +1,144 @@
+import { DEFAULT_THRESHOLDS, type ThresholdSet, type Thresholds } from '../model/derive.js';
+
+/**
+ * gpumon's settings: every key, its default, what it allows, and how to read
+ * it from the command line (`gpumon config set KEY VALUE`) and from the file.
+ * Flags override settings; settings override these defaults.
+ */
+
+export const SORT_COLUMNS = ['gpu', 'pid', 'user', 'gpu-memory', 'cpu', 'mem', 'time', 'command'] as const;
+export type SortColumn = (typeof SORT_COLUMNS)[number];
+export const VIEWS = ['auto', 'full', 'compact'] as const;
+export type ViewMode = (typeof VIEWS)[number];
+export const THEMES = ['dark', 'light'] as const;
+
+export interface Settings {
+  readonly interval: number; // seconds
+  readonly view: ViewMode;
+  readonly theme: (typeof THEMES)[number];
+  readonly sort: SortColumn;
+  readonly 'sort.descending': boolean;
+  readonly ascii: boolean;
+  readonly readonly: boolean;
+  readonly 'thresholds.utilization': Thresholds;
+  readonly 'thresholds.memory': Thresholds;
+  readonly 'thresholds.temperature': Thresholds;
+  readonly 'thresholds.power': Thresholds;
+}
+
+export type SettingName = keyof Settings;
+
+/** Thrown with a message that names the key and what it allows. */
+export class BadSetting extends Error {}
+
+interface Key<T> {
+  readonly default: T;
+  readonly allowed: string;
+  readonly help: string;
+  /** From `config set` text. */
+  readonly parse: (text: string) => T | undefined;
+  /** From the JSON file. */
+  readonly accepts: (value: unknown) => value is T;
+  readonly show?: (value: T) => string;
+}
+
+function oneOf<const T extends string>(values: readonly T[], fallback: T, help: string): Key<T> {
+  const accepts = (v: unknown): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);
+  return { default: fallback, allowed: `one of ${values.join(', ')}`, help, parse: (t) => (accepts(t) ? t : undefined), accepts };
+}
+
+function bool(fallback: boolean, help: string): Key<boolean> {
+  return {
+    default: fallback,
+    allowed: 'true or false',
+    help,
+    parse: (t) => ({ true: true, false: false, yes: true, no: false, on: true, off: false })[t.toLowerCase()],
+    accepts: (v): v is boolean => typeof v === 'boolean',
+  };
+}
+
+function number(fallback: number, min: number, max: number, help: string): Key<number> {
+  const accepts = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
+  return { default: fallback, allowed: `a number from ${min} to ${max}`, help, parse: (t) => (/^\d+(\.\d+)?$/.test(t) && accepts(Number(t)) ? Number(t) : undefined), accepts };
+}
+
+function thresholds(fallback: Thresholds, max: number, unit: string, help: string): Key<Thresholds> {
+  const accepts = (v: unknown): v is Thresholds =>
+    Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && x >= 0 && x <= max) && v[0] <= v[1];
+  return {
+    default: fallback,
+    allowed: `two numbers "MODERATE,HIGH" from 0 to ${max}${unit}, the first not above the second`,
+    help,
+    parse: (t) => {
+      const v = t.split(',').map((x) => (/^\s*\d+(\.\d+)?\s*$/.test(x) ? Number(x) : NaN));
+      return accepts(v) ? (v as unknown as Thresholds) : undefined;
+    },
+    accepts,
+    show: (v) => v.join(','),
+  };
+}
+
+export const KEYS: { readonly [K in SettingName]: Key<Settings[K]> } = {
+  interval: number(1, 0.1, 3600, 'seconds between samples in the monitor'),
+  view: oneOf(VIEWS, 'auto', 'monitor layout: auto picks compact for small terminals'),
+  theme: oneOf(THEMES, 'dark', 'colors for dark or light terminal backgrounds'),
+  sort: oneOf(SORT_COLUMNS, 'gpu', 'process table sort column'),
+  'sort.descending': bool(false, 'sort the process table from high to low'),
+  ascii: bool(false, 'draw with ASCII only'),
+  readonly: bool(false, 'never offer to signal processes'),
+  'thresholds.utilization': thresholds(DEFAULT_THRESHOLDS.utilization, 100, '%', 'utilization colors: moderate from, high from'),
+  'thresholds.memory': thresholds(DEFAULT_THRESHOLDS.memory, 100, '%', 'memory colors: moderate from, high from'),
+  'thresholds.temperature': thresholds(DEFAULT_THRESHOLDS.temperature, 150, '°C', 'temperature colors: moderate from, high from'),
+  'thresholds.power': thresholds(DEFAULT_THRESHOLDS.power, 200, '% of the limit', 'power colors: moderate from, high from'),
+};
+
+export const SETTING_NAMES = Object.keys(KEYS) as SettingName[];
+
+export function isSettingName(name: string): name is SettingName {
+  return Object.hasOwn(KEYS, name);
+}
+
+export function defaultSettings(): Settings {
+  return Object.fromEntries(SETTING_NAMES.map((k) => [k, KEYS[k].default])) as unknown as Settings;
+}
+
+/** `config set` text -> the value to store; BadSetting names the key and what it allows. */
+export function parseSetting(name: string, text: string): unknown {
+  if (!isSettingName(name)) throw new BadSetting(`there is no setting '${name}' (there are: ${SETTING_NAMES.join(', ')})`);
+  const value = KEYS[name].parse(text.trim());
+  if (value === undefined) throw new BadSetting(`${name}: '${text}' is not allowed; use ${KEYS[name].allowed}`);
+  return value;
+}
+
+export function showSetting(name: SettingName, value: unknown): string {
+  const show = KEYS[name].show as ((v: unknown) => string) | undefined;
+  return show ? show(value) : String(value);
+}
+
+/**
+ * The settings from what the file holds (flat, dotted keys). A value the file
+ * holds but gpumon cannot use is not used: it is reported, and the default
+ * applies, so a hand-edited file never stops the monitor.
+ */
+export function resolveSettings(stored: Readonly<Record<string, unknown>>): { settings: Settings; problems: string[] } {
+  const settings: Record<string, unknown> = { ...defaultSettings() };
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(stored)) {
+    if (!isSettingName(name)) {
+      problems.push(`unknown setting '${name}' ignored`);
+      continue;
+    }
+    if (KEYS[name].accepts(value)) settings[name] = value;
+    else problems.push(`${name}: ${JSON.stringify(value)} is not allowed (use ${KEYS[name].allowed}); using ${showSetting(name, KEYS[name].default)}`);
+  }
+  return { settings: settings as unknown as Settings, problems };
+}
+
+export function thresholdsOf(s: Settings): ThresholdSet {
+  return {
+    utilization: s['thresholds.utilization'],
+    memory: s['thresholds.memory'],
+    temperature: s['thresholds.temperature'],
+    power: s['thresholds.power'],
+  };
+}
