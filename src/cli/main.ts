@@ -4,7 +4,8 @@ import { VERSION } from '../version.js';
 import { reportError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { runOnce } from './once.js';
-import { addSourceOptions, type CommonOptions } from './options.js';
+import type { MonitorOptions } from './monitor.js';
+import { addSourceOptions } from './options.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpumon')
@@ -14,14 +15,17 @@ export function buildProgram(): Command {
     .option('--once', 'print one snapshot and exit (default when not a TTY)')
     .option('--json', 'with --once: JSON (gpustat --json keys and more)')
     .option('--compact', 'dense view; with --once, one line per GPU')
-    .option('--ascii', 'ASCII only, for terminals without Unicode');
+    .option('--ascii', 'ASCII only, for terminals without Unicode')
+    .option('--readonly', 'monitor: never offer to signal processes');
   registerConfigCommands(program);
   addSourceOptions(program)
     .enablePositionalOptions()
     .showHelpAfterError('(see gpumon --help)')
     .exitOverride()
-    .action(async (opts: CommonOptions) => {
-      process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
+    .action(async (opts: MonitorOptions) => {
+      // nvitop's rule: a snapshot, not a screen, when stdout is not a terminal.
+      if (opts.once || opts.json || !process.stdout.isTTY) process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
+      else process.exitCode = await (await import('./monitor.js')).runMonitor(opts, process.env);
     });
   return program;
 }

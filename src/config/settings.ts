@@ -1,4 +1,5 @@
 import { DEFAULT_THRESHOLDS, type ThresholdSet, type Thresholds } from '../model/derive.js';
+import { SORT_COLUMNS, type SortColumn } from '../model/processes.js';
 
 /**
  * gpumon's settings: every key, its default, what it allows, and how to read
@@ -6,8 +7,6 @@ import { DEFAULT_THRESHOLDS, type ThresholdSet, type Thresholds } from '../model
  * Flags override settings; settings override these defaults.
  */
 
-export const SORT_COLUMNS = ['gpu', 'pid', 'user', 'gpu-memory', 'cpu', 'mem', 'time', 'command'] as const;
-export type SortColumn = (typeof SORT_COLUMNS)[number];
 export const VIEWS = ['auto', 'full', 'compact'] as const;
 export type ViewMode = (typeof VIEWS)[number];
 export const THEMES = ['dark', 'light'] as const;

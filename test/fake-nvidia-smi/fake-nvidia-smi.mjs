@@ -8,7 +8,7 @@
 //   FAKE_SMI_SCENARIO  idle (default) | load | series | not-loaded | mismatch |
 //                      no-devices | hang | garbage | lost
 //   FAKE_SMI_GPUS      number of GPUs (copies of the captured one), default 1
-//   FAKE_SMI_APPS      none | load (default for load/series) | odd | many:N
+//   FAKE_SMI_APPS      none | load (default for load/series) | odd | many:N | pids:P1,P2,...
 //   FAKE_SMI_INVALID   comma-separated fields this "driver" does not know
 //   FAKE_SMI_LOG       file to append each invocation's arguments to
 //   FAKE_SMI_PIDFILE   (hang) file to append "own-pid child-pid" to
@@ -106,6 +106,7 @@ function appsTable() {
       make(4003, '[Not Found]', '512 MiB'),
       make(4004, 'weird,name,,with commas', '256 MiB'),
     ];
+  if (kind.startsWith('pids:')) list = kind.slice(5).split(',').map((pid, i) => make(Number(pid), 'python3', `${1000 + 10 * i} MiB`));
   if (kind.startsWith('many:')) list = Array.from({ length: Number(kind.slice(5)) }, (_, i) => make(5000 + i, 'python3', `${100 + i} MiB`));
   if (gpuCount > 1)
     list = list.map((r, k) => r.map((c, i) => (i === at('gpu_uuid') ? c.slice(0, -2) + String(k % gpuCount).padStart(2, '0') : c)));

@@ -36,6 +36,33 @@ export function parsePidStat(text: string): PidStat | null {
   return { cpuTicks: utime + stime, startTicks: start, rssPages: rss };
 }
 
+/** When the machine booted, in ms since the epoch (/proc/stat btime), or null without /proc. */
+export function readBootTimeMs(procRoot = '/proc'): number | null {
+  try {
+    const m = /^btime (\d+)$/m.exec(readFileSync(`${procRoot}/stat`, 'utf8'));
+    return m ? Number(m[1]) * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A process's start time in ms since the epoch, from its stat and the boot time. */
+export function startTimeMs(stat: PidStat, bootTimeMs: number): number {
+  return bootTimeMs + (stat.startTicks / CLOCK_TICKS_PER_SECOND) * 1000;
+}
+
+/** The start time of a live pid now, or null when it is gone or not visible. */
+export function readStartTimeMs(pid: number, procRoot = '/proc'): number | null {
+  const boot = readBootTimeMs(procRoot);
+  if (boot === null) return null;
+  try {
+    const stat = parsePidStat(readFileSync(`${procRoot}/${pid}/stat`, 'utf8'));
+    return stat ? startTimeMs(stat, boot) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** uid -> user name from an /etc/passwd text. */
 export function parsePasswd(text: string): Map<number, string> {
   const users = new Map<number, string>();
@@ -118,8 +145,8 @@ export class ProcessReader {
       known = { startTicks: stat.startTicks, user: this.userOf(pid), argv: this.argvOf(pid), cpuTicks: stat.cpuTicks, at: now };
       this.known.set(pid, known);
     }
-    const startTimeMs = boot + (stat.startTicks / CLOCK_TICKS_PER_SECOND) * 1000;
-    const elapsedSeconds = Math.max(0, (now - startTimeMs) / 1000);
+    const started = startTimeMs(stat, boot);
+    const elapsedSeconds = Math.max(0, (now - started) / 1000);
     const cpuSeconds = stat.cpuTicks / CLOCK_TICKS_PER_SECOND;
     // First sight: lifetime average, as `ps` shows. Later: over the last interval, as `top` shows.
     const dt = (now - known.at) / 1000;
@@ -139,18 +166,11 @@ export class ProcessReader {
     if (known.argv === null) unknown.argv = 'not_visible';
     if (cpuPercent === null) unknown.cpuPercent = 'no_previous_sample';
     if (memPercent === null) unknown.memPercent = 'not_available';
-    return { user: known.user, cpuPercent, rssBytes, memPercent, elapsedSeconds, startTimeMs, argv: known.argv, unknown };
+    return { user: known.user, cpuPercent, rssBytes, memPercent, elapsedSeconds, startTimeMs: started, argv: known.argv, unknown };
   }
 
   private bootTime(): number | null {
-    if (this.bootTimeMs === null) {
-      try {
-        const m = /^btime (\d+)$/m.exec(readFileSync(`${this.procRoot}/stat`, 'utf8'));
-        if (m) this.bootTimeMs = Number(m[1]) * 1000;
-      } catch {
-        // No /proc: not Linux.
-      }
-    }
+    this.bootTimeMs ??= readBootTimeMs(this.procRoot);
     return this.bootTimeMs;
   }
 

@@ -4,7 +4,6 @@ import {
   levelOf,
   memoryPercent,
   powerPercent,
-  processCommand,
   shortGpuName,
   slowdowns,
   type ThresholdSet,
@@ -13,6 +12,7 @@ import type { GpuSample, HostSample, Snapshot } from '../../model/types.js';
 import { bar, fmtBytes, fmtClock, fmtDuration, fmtFixed, fmtInt, fmtMiB, fmtMiBPair, NA, padStart } from '../format.js';
 import type { Painter, Token } from '../style.js';
 import { box, line, type Seg, seg } from './layout.js';
+import { processHeaderSegs, processRowSegs } from './process-table.js';
 
 export interface TextViewOptions {
   /** Columns to fill; at least 80. */
@@ -47,8 +47,12 @@ function barCell(label: string, percent: number | null, value: string, width: nu
   return [seg(`${label} `, 'bold'), seg(bar(percent, barWidth, ascii), token), seg(` ${padStart(value, valueWidth)}`)];
 }
 
-/** The lines of one GPU's block. */
-export function gpuBlock(g: GpuSample, inner: number, opts: TextViewOptions): Seg[][] {
+/**
+ * The lines of one GPU's block: identity, two rows of bars, clocks. Active
+ * slowdowns get a line of their own, or, with `fixedHeight` (the monitor,
+ * whose layout must not jump), lead the clocks row.
+ */
+export function gpuBlock(g: GpuSample, inner: number, opts: TextViewOptions, fixedHeight = false): Seg[][] {
   const t = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const name = shortGpuName(g.name) ?? NA;
   const identity: Seg[] = [
@@ -57,10 +61,8 @@ export function gpuBlock(g: GpuSample, inner: number, opts: TextViewOptions): Se
     seg(`   ${g.pciBusId ?? NA}`),
   ];
   if (g.lost) {
-    return [
-      identity,
-      [seg('    '), seg('LOST: nvidia-smi cannot reach this GPU (fallen off the bus?). Check `dmesg` for Xid errors.', 'severe')],
-    ];
+    const lost = [seg('    '), seg('LOST: nvidia-smi cannot reach this GPU (fallen off the bus?). Check `dmesg` for Xid errors.', 'severe')];
+    return fixedHeight ? [identity, lost, [], []] : [identity, lost];
   }
   identity.push(
     seg(`   ${g.pstate ?? NA}`),
@@ -91,6 +93,7 @@ export function gpuBlock(g: GpuSample, inner: number, opts: TextViewOptions): Se
     ],
     [
       indent,
+      ...(fixedHeight && slowdowns(g).length ? [seg('Clocks slowed: ', 'bold'), ...slowdownSegs(g, '   ')] : []),
       seg(`SM ${fmtInt(g.clockSmMHz)}/${fmtInt(g.clockMaxSmMHz, 'MHz')}`),
       seg(`   MEMCLK ${fmtInt(g.clockMemMHz, 'MHz')}`),
       seg(`   FAN ${fmtInt(g.fanSpeedPercent, '%')}`),
@@ -99,16 +102,20 @@ export function gpuBlock(g: GpuSample, inner: number, opts: TextViewOptions): Se
       seg(`   DEC ${fmtInt(g.utilizationDecoder, '%')}`),
     ],
   ];
-  const events = slowdowns(g);
-  if (events.length > 0) {
-    const severe = events.some(isSevereSlowdown);
-    rows.push([indent, seg('Clocks slowed: ', 'bold'), seg(events.join(', '), severe ? 'severe' : 'moderate')]);
-  }
+  if (!fixedHeight && slowdowns(g).length > 0) rows.push([indent, seg('Clocks slowed: ', 'bold'), ...slowdownSegs(g, '')]);
   return rows;
 }
 
+/** Active slowdown reasons, the thermal and hardware ones first and in the severe color. */
+function slowdownSegs(g: GpuSample, after: string): Seg[] {
+  const events = slowdowns(g);
+  if (events.length === 0) return [];
+  const ordered = [...events.filter(isSevereSlowdown), ...events.filter((e) => !isSevereSlowdown(e))];
+  return [seg(ordered.join(', '), events.some(isSevereSlowdown) ? 'severe' : 'moderate'), seg(after)];
+}
+
 /** Two lines under the GPUs, as nvitop has: CPU and load; memory and swap. */
-function hostLines(h: HostSample, width: number, opts: TextViewOptions): string[] {
+export function hostLines(h: HostSample, width: number, opts: TextViewOptions): string[] {
   const t = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const pct = (used: number | null, total: number | null) => (used !== null && total ? (used / total) * 100 : total === 0 ? 0 : null);
   const memPct = pct(h.memoryUsedBytes, h.memoryTotalBytes);
@@ -140,43 +147,9 @@ function hostLines(h: HostSample, width: number, opts: TextViewOptions): string[
   return lines.map((segs) => line(segs, width, opts.painter, opts.ascii));
 }
 
-/** Process table columns: header text and width (the command takes the rest). */
-const PROC_COLUMNS = [
-  ['GPU', 3],
-  ['PID', 8],
-  ['USER', 10],
-  ['GPU-MEM', 9],
-  ['%CPU', 6],
-  ['%MEM', 5],
-  ['TIME', 10],
-] as const;
-
-/** '?' for what the host cannot tell about a process (not visible here), as nvitop does. */
-const q = (v: string | null) => v ?? '?';
-
 function processRows(s: Snapshot): Seg[][] {
   if (s.processes.length === 0) return [[seg('No running processes found', 'dim')]];
-  return s.processes.map((p) => {
-    const cells = [
-      p.gpuIndex === null ? '?' : String(p.gpuIndex),
-      String(p.pid),
-      q(p.user),
-      p.gpuMemoryMiB === null ? NA : fmtMiB(p.gpuMemoryMiB),
-      p.cpuPercent === null ? '?' : p.cpuPercent.toFixed(1),
-      p.memPercent === null ? '?' : p.memPercent.toFixed(1),
-      p.elapsedSeconds === null ? '?' : fmtDuration(p.elapsedSeconds),
-    ];
-    const segs = cells.map((c, i) => {
-      const [, w] = PROC_COLUMNS[i]!;
-      return seg(i === 2 ? ` ${c.slice(0, w - 1).padEnd(w - 1)}` : padStart(c, w));
-    });
-    return [...segs, seg('  '), seg(q(processCommand(p)))];
-  });
-}
-
-function processHeader(): Seg[] {
-  const segs = PROC_COLUMNS.map(([h, w], i) => seg(i === 2 ? ` ${h.padEnd(w - 1)}` : padStart(h, w), 'bold'));
-  return [...segs, seg('  COMMAND', 'bold')];
+  return s.processes.map((p) => processRowSegs(p));
 }
 
 /** `gpumon --once`: a boxed snapshot in the spirit of `nvitop --once`, `width` columns wide. */
@@ -198,7 +171,7 @@ export function renderOnce(s: Snapshot, opts: TextViewOptions): string {
     ...hostLines(s.host, width, opts),
     '',
     ...box(
-      [[[seg('Processes:', 'bold'), seg(padStart(`${s.host.hostname}`, inner - 'Processes:'.length), 'dim')], processHeader()], processRows(s)],
+      [[[seg('Processes:', 'bold'), seg(padStart(`${s.host.hostname}`, inner - 'Processes:'.length), 'dim')], processHeaderSegs(null, ascii)], processRows(s)],
       width,
       painter,
       ascii,

@@ -1,0 +1,107 @@
+import { render } from 'ink';
+import { thresholdsOf } from '../config/settings.js';
+import { loadSettings } from '../config/store.js';
+import { SnapshotStore } from '../model/store.js';
+import { signalProcess } from '../sampler/host/signal.js';
+import { openSource } from '../sampler/open.js';
+import { VERSION } from '../version.js';
+import { Monitor, type TerminalSize } from '../views/monitor/Monitor.js';
+import { makePainter, shouldColor } from '../views/style.js';
+import { FrameSinkContext } from '../views/monitor/Frame.js';
+import { DiffScreen, ENTER_FULL_SCREEN, InkStdout, LEAVE_FULL_SCREEN } from '../views/terminal/screen.js';
+import { reportError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import { type CommonOptions, sourceOptions } from './options.js';
+
+export interface MonitorOptions extends CommonOptions {
+  readonly readonly?: boolean;
+}
+
+/** Signals that end the monitor, restoring the terminal first. */
+const EXIT_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
+
+/**
+ * `gpumon` on a terminal. Collection starts (and fails, with gpumon's usual
+ * message and status) before the screen is touched; after that, every way
+ * out (q, Ctrl-C, SIGTERM, a crash) passes through one `finish` that unmounts
+ * Ink, stops the collectors and gives the terminal back as it was.
+ */
+export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  const { settings, problems } = loadSettings(env);
+  const source = await openSource(sourceOptions(opts, env, settings));
+  const first = await source.start().catch((e: unknown) => {
+    source.stop();
+    throw e;
+  });
+  const store = new SnapshotStore(first);
+  source.subscribe((s) => store.push(s));
+
+  const out = process.stdout;
+  const size = () => ({ columns: out.columns || 80, rows: out.rows || 24 });
+  const screen = new DiffScreen(out, size());
+  const terminal: TerminalSize = {
+    size: () => screen.size,
+    subscribe: (onResize) => {
+      screen.on('resize', onResize);
+      return () => screen.off('resize', onResize);
+    },
+  };
+  const onResize = () => screen.resize(size());
+  out.on('resize', onResize);
+
+  let finished = false;
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((r) => (resolveExit = r));
+  const onSignal = (signal: NodeJS.Signals) => finish(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGQUIT' ? 3 : signal === 'SIGHUP' ? 1 : 15));
+  const onCrash = (error: unknown) => {
+    finish(EXIT.internal);
+    reportError(error, process.stderr);
+  };
+  function finish(code: number): void {
+    if (finished) return;
+    finished = true;
+    try {
+      app.unmount();
+    } catch {
+      // Unmounting a broken tree must not keep the terminal from being restored.
+    }
+    source.stop();
+    out.off('resize', onResize);
+    for (const s of EXIT_SIGNALS) process.off(s, onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.stdin.pause();
+    out.write(LEAVE_FULL_SCREEN);
+    resolveExit(code);
+  }
+  for (const s of EXIT_SIGNALS) process.on(s, onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  const painter = makePainter(shouldColor(true, env), settings.theme);
+  out.write(ENTER_FULL_SCREEN);
+  const app = render(
+    <FrameSinkContext.Provider value={screen}>
+    <Monitor
+      store={store}
+      terminal={terminal}
+      options={{ width: 0, ascii: opts.ascii === true || settings.ascii, painter, version: VERSION, thresholds: thresholdsOf(settings) }}
+      initial={{
+        view: opts.compact ? 'compact' : settings.view,
+        sort: settings.sort,
+        descending: settings['sort.descending'],
+        message: problems[0] ? { text: `Settings: ${problems[0]}`, level: 'error' } : null,
+      }}
+      intervalMs={opts.interval ?? settings.interval * 1000}
+      readonly={opts.readonly === true || settings.readonly}
+      keys={process.stdin.isTTY === true}
+      onSignal={(pid, startTimeMs, signal) => signalProcess(pid, startTimeMs, signal)}
+      onQuit={() => finish(0)}
+    />
+    </FrameSinkContext.Provider>,
+    // Frames go to the DiffScreen through FrameSinkContext; Ink keeps React, keys and the size.
+    { stdout: new InkStdout(screen) as unknown as NodeJS.WriteStream, stdin: process.stdin, debug: true, exitOnCtrlC: false, patchConsole: false },
+  );
+  return exited;
+}

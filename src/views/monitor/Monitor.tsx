@@ -1,0 +1,107 @@
+import { useInput } from 'ink';
+import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { ViewMode } from '../../config/settings.js';
+import { filterProcesses, type SignalName, sortProcesses, type SortColumn } from '../../model/processes.js';
+import type { SnapshotStore } from '../../model/store.js';
+import { hostLines } from '../text/once.js';
+import { Frame } from './Frame.js';
+import { planLayout } from './layout.js';
+import {
+  gpuBoxLines,
+  gpuCompactLines,
+  headerLine,
+  helpLines,
+  historyLines,
+  processTableLines,
+  type SectionOptions,
+  statusLine,
+} from './sections.js';
+import { initialUiState, type KeyPress, type Message, onKey, selectedRow, type UiState, visibleTop } from './state.js';
+
+/** The terminal's size, and a way to hear when it changes. */
+export interface TerminalSize {
+  readonly size: () => { readonly columns: number; readonly rows: number };
+  readonly subscribe: (onResize: () => void) => () => void;
+}
+
+export interface MonitorProps {
+  readonly store: SnapshotStore;
+  readonly terminal: TerminalSize;
+  readonly options: SectionOptions;
+  readonly initial: { readonly view: ViewMode; readonly sort: SortColumn; readonly descending: boolean; readonly message?: Message | null };
+  readonly intervalMs: number;
+  readonly readonly: boolean;
+  /** Whether keys can be read (stdin is a terminal). */
+  readonly keys: boolean;
+  readonly onSignal: (pid: number, startTimeMs: number | null, signal: SignalName) => { readonly ok: boolean; readonly message: string };
+  readonly onQuit: () => void;
+}
+
+/**
+ * The interactive monitor. It re-renders when a snapshot arrives (about once
+ * per interval), on a key, and on a resize: it has no timer of its own.
+ */
+export function Monitor(props: MonitorProps) {
+  const { store, terminal, options: o } = props;
+  const { snapshot, history } = useSyncExternalStore(store.subscribe, store.get);
+  const size = useSyncExternalStore(terminal.subscribe, terminal.size);
+  const [ui, setUi] = useState<UiState>(() => initialUiState(props.initial));
+
+  const rows = useMemo(
+    () => sortProcesses(filterProcesses(snapshot.processes, ui.filter), ui.sort, ui.descending),
+    [snapshot.processes, ui.filter, ui.sort, ui.descending],
+  );
+  const layout = planLayout(size.columns, size.rows, snapshot.gpus.length, ui.view);
+  const width = size.columns;
+
+  // Keys act on what is on screen now; a ref keeps the handler from closing over an old frame.
+  const current = useRef({ ui, rows, pageSize: layout.tableRows, gpuCount: snapshot.gpus.length });
+  current.current = { ui, rows, pageSize: layout.tableRows, gpuCount: snapshot.gpus.length };
+  const { onSignal, onQuit, readonly } = props;
+  const handleKey = useCallback(
+    (input: string, key: KeyPress) => {
+      // Fast typing and pastes arrive as one string: each character is a key of its own.
+      const presses: [string, KeyPress][] = input.length > 1 && !key.ctrl ? [...input].map((ch) => [ch, {}]) : [[input, key]];
+      let c = current.current;
+      for (const [ch, k] of presses) {
+        const { state, effect } = onKey(c.ui, ch, k, { rows: c.rows, pageSize: c.pageSize, gpuCount: c.gpuCount, readonly });
+        let next = state;
+        if (effect?.kind === 'quit') onQuit();
+        if (effect?.kind === 'signal') {
+          const r = onSignal(effect.pid, effect.startTimeMs, effect.signal);
+          next = { ...next, message: { text: r.message, level: r.ok ? 'info' : 'error' } };
+        }
+        c = { ...c, ui: next };
+      }
+      current.current = c;
+      setUi(c.ui);
+    },
+    [onSignal, onQuit, readonly],
+  );
+  useInput(handleKey, { isActive: props.keys });
+
+  if (ui.overlay?.kind === 'help') return <Frame lines={helpLines(width, o, props.readonly).slice(0, size.rows)} />;
+
+  const selected = selectedRow(ui, rows);
+  const top = visibleTop(ui, rows, layout.tableRows);
+  const graphGpu = snapshot.gpus[Math.min(ui.graphGpu, snapshot.gpus.length - 1)];
+  const graphWidth = Math.max(10, width - 8);
+  const lines = [
+    headerLine(snapshot, width, o),
+    ...(layout.mode === 'full' ? gpuBoxLines(snapshot.gpus, width, o) : gpuCompactLines(snapshot.gpus, width, o)),
+    ...(layout.hostLines ? hostLines(snapshot.host, width, o) : []),
+    ...(layout.graphLines
+      ? historyLines(graphGpu, graphGpu ? history.series(graphGpu.uuid, ui.graphMetric, graphWidth) : [], ui.graphMetric, props.intervalMs, width, layout.graphLines, o)
+      : []),
+    ...processTableLines(
+      { rows, total: snapshot.processes.length, selected, top, pageSize: layout.tableRows, title: layout.tableTitle },
+      ui,
+      width,
+      o,
+    ),
+  ];
+  // The status line stays on the last row: what does not fit above it is cut, what is short is padded.
+  const body = lines.slice(0, Math.max(0, size.rows - 1));
+  while (body.length < size.rows - 1) body.push(' ');
+  return <Frame lines={[...body, statusLine(ui, width, o)]} />;
+}

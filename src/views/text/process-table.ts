@@ -1,0 +1,42 @@
+import { processCommand } from '../../model/derive.js';
+import type { SortColumn } from '../../model/processes.js';
+import type { GpuProcess } from '../../model/types.js';
+import { fmtDuration, fmtMiB, NA, padStart } from '../format.js';
+import type { Token } from '../style.js';
+import { type Seg, seg } from './layout.js';
+
+/** The process table's columns: title, width, the sort column it stands for, and the cell. */
+const COLUMNS: ReadonlyArray<{ title: string; width: number; sort: SortColumn; cell: (p: GpuProcess) => string; left?: boolean }> = [
+  { title: 'GPU', width: 3, sort: 'gpu', cell: (p) => (p.gpuIndex === null ? '?' : String(p.gpuIndex)) },
+  { title: 'PID', width: 8, sort: 'pid', cell: (p) => String(p.pid) },
+  { title: 'USER', width: 10, sort: 'user', cell: (p) => p.user ?? '?', left: true },
+  { title: 'GPU-MEM', width: 9, sort: 'gpu-memory', cell: (p) => (p.gpuMemoryMiB === null ? NA : fmtMiB(p.gpuMemoryMiB)) },
+  { title: '%CPU', width: 6, sort: 'cpu', cell: (p) => (p.cpuPercent === null ? '?' : p.cpuPercent.toFixed(1)) },
+  { title: '%MEM', width: 5, sort: 'mem', cell: (p) => (p.memPercent === null ? '?' : p.memPercent.toFixed(1)) },
+  { title: 'TIME', width: 10, sort: 'time', cell: (p) => (p.elapsedSeconds === null ? '?' : fmtDuration(p.elapsedSeconds)) },
+];
+
+function place(text: string, width: number, left: boolean | undefined): string {
+  // The user column sits one space from its right-aligned neighbour and is cut to fit.
+  return left ? ` ${text.slice(0, width - 1).padEnd(width - 1)}` : padStart(text, width);
+}
+
+export interface SortMark {
+  readonly column: SortColumn;
+  readonly descending: boolean;
+}
+
+/** The header row; the sorted column carries an arrow. */
+export function processHeaderSegs(sort: SortMark | null = null, ascii = false): Seg[] {
+  const arrow = (c: SortColumn) => (sort?.column === c ? (sort.descending ? (ascii ? 'v' : '▼') : ascii ? '^' : '▲') : '');
+  const segs = COLUMNS.map((c) => seg(place(`${arrow(c.sort)}${c.title}`, c.width, c.left), 'bold'));
+  return [...segs, seg(`  ${arrow('command')}COMMAND`, 'bold')];
+}
+
+/**
+ * One process row. What the host cannot tell (a process in another PID
+ * namespace, or gone) shows as '?', as nvitop does; nvidia-smi's values stay.
+ */
+export function processRowSegs(p: GpuProcess, token: Token | null = null): Seg[] {
+  return [...COLUMNS.map((c) => seg(place(c.cell(p), c.width, c.left), token)), seg(`  ${processCommand(p) ?? '?'}`, token)];
+}

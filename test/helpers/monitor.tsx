@@ -1,0 +1,161 @@
+import { EventEmitter } from 'node:events';
+import { render } from 'ink';
+import { render as renderTesting } from 'ink-testing-library';
+import type { ViewMode } from '../../src/config/settings.js';
+import type { SignalName, SortColumn } from '../../src/model/processes.js';
+import { SnapshotStore } from '../../src/model/store.js';
+import type { Snapshot } from '../../src/model/types.js';
+import { Monitor, type MonitorProps } from '../../src/views/monitor/Monitor.js';
+import { makePainter } from '../../src/views/style.js';
+
+/** Keys as a terminal sends them. */
+export const KEY = {
+  up: '\u001B[A',
+  down: '\u001B[B',
+  pageUp: '\u001B[5~',
+  pageDown: '\u001B[6~',
+  home: '\u001B[H',
+  end: '\u001B[F',
+  tab: '\t',
+  shiftTab: '\u001B[Z',
+  escape: '\u001B',
+  enter: '\r',
+  backspace: '\u007F',
+  ctrlC: '\u0003',
+};
+
+class Stdout extends EventEmitter {
+  lastFrame: string | undefined;
+  constructor(
+    public columns: number,
+    public rows: number,
+  ) {
+    super();
+  }
+  write = (frame: string) => {
+    this.lastFrame = frame;
+    return true;
+  };
+}
+
+class Stdin extends EventEmitter {
+  isTTY = true;
+  private data: string | null = null;
+  write(data: string) {
+    this.data = data;
+    this.emit('readable');
+    this.emit('data', data);
+  }
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+}
+
+export interface MonitorHarness {
+  readonly store: SnapshotStore;
+  lastFrame(): string;
+  /** The frame's lines, without color. */
+  lines(): string[];
+  press(...keys: string[]): Promise<void>;
+  resize(columns: number, rows: number): Promise<void>;
+  push(s: Snapshot): Promise<void>;
+  readonly signals: { pid: number; startTimeMs: number | null; signal: SignalName }[];
+  readonly quits: number[];
+  unmount(): void;
+}
+
+export interface HarnessOptions {
+  readonly columns?: number;
+  readonly rows?: number;
+  readonly view?: ViewMode;
+  readonly sort?: SortColumn;
+  readonly readonly?: boolean;
+  readonly color?: boolean;
+  readonly signalResult?: { ok: boolean; message: string };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 20));
+const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+/**
+ * Renders the monitor as Ink renders it for a terminal, with frames read back
+ * like ink-testing-library's lastFrame(). 100 columns uses ink-testing-library
+ * itself; other sizes pass their own stdout (its stdout is 100 columns, no rows).
+ */
+export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Promise<MonitorHarness> {
+  const columns = o.columns ?? 100;
+  const rows = o.rows ?? 40;
+  const store = new SnapshotStore(first);
+  const size = { current: { columns, rows } };
+  const resizeListeners = new Set<() => void>();
+  const signals: MonitorHarness['signals'] = [];
+  const quits: number[] = [];
+  const props: MonitorProps = {
+    store,
+    terminal: { size: () => size.current, subscribe: (l) => (resizeListeners.add(l), () => resizeListeners.delete(l)) },
+    options: { width: 0, ascii: false, painter: makePainter(o.color ?? false), version: '9.9.9' },
+    initial: { view: o.view ?? 'auto', sort: o.sort ?? 'gpu', descending: false },
+    intervalMs: 1000,
+    readonly: o.readonly ?? false,
+    keys: true,
+    onSignal: (pid, startTimeMs, signal) => {
+      signals.push({ pid, startTimeMs, signal });
+      return o.signalResult ?? { ok: true, message: `${signal} sent to ${pid}` };
+    },
+    onQuit: () => quits.push(Date.now()),
+  };
+  let lastFrame: () => string;
+  let stdinWrite: (d: string) => void;
+  let unmount: () => void;
+  let stdout: Stdout | null = null;
+  if (columns === 100) {
+    const r = renderTesting(<Monitor {...props} />);
+    lastFrame = () => r.lastFrame() ?? '';
+    stdinWrite = (d) => r.stdin.write(d);
+    unmount = r.unmount;
+  } else {
+    stdout = new Stdout(columns, rows);
+    const stdin = new Stdin();
+    const app = render(<Monitor {...props} />, { stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false });
+    lastFrame = () => stdout!.lastFrame ?? '';
+    stdinWrite = (d) => stdin.write(d);
+    unmount = app.unmount;
+  }
+  await tick();
+  return {
+    store,
+    lastFrame,
+    lines: () => strip(lastFrame()).split('\n'),
+    async press(...keys) {
+      for (const k of keys) {
+        stdinWrite(k);
+        await tick();
+      }
+    },
+    async resize(c, r) {
+      size.current = { columns: c, rows: r };
+      if (stdout) {
+        stdout.columns = c;
+        stdout.rows = r;
+        stdout.emit('resize');
+      }
+      for (const l of resizeListeners) l();
+      await tick();
+    },
+    async push(s) {
+      store.push(s);
+      await tick();
+    },
+    signals,
+    quits,
+    unmount,
+  };
+}

@@ -1,0 +1,258 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { selectGpus } from '../../src/model/select.js';
+import type { Snapshot } from '../../src/model/types.js';
+import { lostGpu } from '../../src/sampler/nvidia-smi/query-gpu.js';
+import { displayWidth } from '../../src/views/format.js';
+import { KEY, type MonitorHarness, renderMonitor } from '../helpers/monitor.js';
+import { demoAt, snapshotSeries, T0, withProcesses } from '../helpers/snapshots.js';
+
+let m: MonitorHarness | null = null;
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
+
+const fourGpus = selectGpus(demoAt('8xh100'), ['0', '1', '2', '3']);
+const eightBig = withProcesses(demoAt('8xh100'), 25);
+
+describe('the full view', () => {
+  it('shows the header, a panel per GPU with bars and clocks, the host, the graph and the processes', async () => {
+    m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
+    const text = m.lines().join('\n');
+    expect(m.lines()[0]).toMatch(/^gpumon 9\.9\.9 {2}DEMO {2}dgx-demo {2}\w{3} \w{3} \d\d \d\d:\d\d:\d\d 2026 {2}Driver 580\.159\.04 {2}CUDA 13\.0/);
+    expect(text.match(/UTIL .*MEM /g)).toHaveLength(4);
+    expect(text.match(/TEMP .*PWR /g)).toHaveLength(4);
+    expect(text).toMatch(/SM \d+\/1980MHz/);
+    expect(text).toContain('Clocks slowed: sw_power_cap');
+    expect(text).toMatch(/^CPU .*LOAD 41\.20 39\.80 37\.50/m);
+    expect(text).toMatch(/^GPU 0 utilization %, last \d+ s/m);
+    expect(text).toMatch(/── Processes \(\d+\)/);
+    expect(text).toMatch(/▲GPU +PID USER +GPU-MEM +%CPU +%MEM +TIME +COMMAND/);
+    expect(m.lines().at(-1)).toMatch(/^q quit {2}h help/);
+  });
+
+  it('is exactly the terminal: 40 lines, none wider than 120', async () => {
+    m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
+    const lines = m.lines();
+    expect(lines).toHaveLength(40);
+    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(120);
+  });
+});
+
+describe('the compact view', () => {
+  it('fits 4 GPUs and a short process list in an 80x10 tmux pane', async () => {
+    m = await renderMonitor(withProcesses(fourGpus, 3), { columns: 80, rows: 10 });
+    const lines = m.lines();
+    expect(lines).toHaveLength(10);
+    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(80);
+    expect(lines.slice(1, 5).map((l) => l.slice(0, 3))).toEqual([' 0 ', ' 1 ', ' 2 ', ' 3 ']);
+    expect(lines[1]).toMatch(/UTL .*MEM .*°C/);
+    expect(lines[5]).toMatch(/GPU +PID USER/);
+    expect(lines.slice(6, 9).every((l) => /^ +\d +1\d{4} /.test(l))).toBe(true);
+    expect(lines[9]).toMatch(/^q quit/);
+  });
+
+  it('8 GPUs and 200 processes in 120x40: auto picks compact, the table fills the rest', async () => {
+    m = await renderMonitor(eightBig, { columns: 120, rows: 40 });
+    const lines = m.lines();
+    expect(lines).toHaveLength(40);
+    expect(lines.filter((l) => / UTL /.test(l))).toHaveLength(8);
+    expect(lines.filter((l) => /^ +\d +\d{5} /.test(l)).length).toBeGreaterThan(10);
+  });
+
+  it('c, f and a switch the view; a resize re-plans it live', async () => {
+    m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
+    expect(m.lines().join('\n')).toContain('╒');
+    await m.press('c');
+    expect(m.lines().join('\n')).not.toContain('╒');
+    await m.press('f');
+    expect(m.lines().join('\n')).toContain('╒');
+    await m.press('a');
+    await m.resize(80, 12);
+    expect(m.lines()).toHaveLength(12);
+    expect(m.lines().join('\n')).not.toContain('╒');
+    await m.resize(120, 40);
+    expect(m.lines().join('\n')).toContain('╒');
+  });
+});
+
+describe('process table keys', () => {
+  const rowsShown = (h: MonitorHarness) => h.lines().filter((l) => /^ +\d +\d{5} /.test(l));
+
+  it('arrows, PgDn and End move the selection and scroll; the selected row is highlighted', async () => {
+    m = await renderMonitor(eightBig, { columns: 120, rows: 40, color: true });
+    const selected = () => m!.lastFrame().split('\n').find((l) => l.includes('\x1b[0;7m') || l.includes('\x1b[7m'));
+    await m.press(KEY.down);
+    expect(selected()).toContain('10000');
+    await m.press(KEY.down, KEY.down);
+    expect(selected()).toContain('10002');
+    await m.press(KEY.up);
+    expect(selected()).toContain('10001');
+    await m.press(KEY.end);
+    expect(selected()).toContain('17024');
+    expect(rowsShown(m).at(-1)).toContain('17024');
+    await m.press(KEY.home);
+    expect(rowsShown(m)[0]).toContain('10000');
+    const page = rowsShown(m).length;
+    await m.press(KEY.pageDown);
+    expect(selected()).toContain(String(10000 + page));
+    await m.press(KEY.pageUp);
+    expect(selected()).toContain('10000');
+  });
+
+  it('the selection follows its process when the order changes', async () => {
+    m = await renderMonitor(eightBig, { columns: 120, rows: 40, color: true });
+    await m.press(KEY.down, KEY.down);
+    await m.press('.', '.', '.'); // sort by GPU memory
+    const selectedLine = m.lastFrame().split('\n').find((l) => l.includes('\x1b[0;7m') || l.includes('\x1b[7m'))!;
+    expect(selectedLine).toContain('10001');
+  });
+
+  it(', and . change the sort column, r reverses it', async () => {
+    m = await renderMonitor(eightBig, { columns: 120, rows: 40 });
+    const header = () => m!.lines().find((l) => /GPU +.*PID/.test(l) && !/UTL/.test(l))!;
+    expect(header()).toContain('▲GPU');
+    await m.press('.');
+    expect(header()).toContain('▲PID');
+    await m.press('.', '.');
+    expect(header()).toContain('▲GPU-MEM');
+    const mem = () => rowsShown(m!).map((l) => Number(/(\d+)MiB/.exec(l)![1]));
+    expect(mem()).toEqual([...mem()].sort((a, b) => a - b));
+    await m.press('r');
+    expect(header()).toContain('▼GPU-MEM');
+    expect(mem()).toEqual([...mem()].sort((a, b) => b - a));
+    await m.press(',');
+    expect(header()).toContain('▼USER');
+  });
+
+  it('/ filters by user, PID or command; Enter keeps the filter, Esc clears it', async () => {
+    m = await renderMonitor(withProcesses(fourGpus, 4), { columns: 120, rows: 40 });
+    await m.press('/', 'w', 'o', 'r', 'k', 'e', 'r', '_', '2', '_');
+    // The text typed so far, then a cursor.
+    expect(m.lines().at(-1)).toMatch(/^\/worker_2__ /);
+    expect(m.lines().join('\n')).toMatch(/Processes \(4 of 16\) {2}filter: worker_2_/);
+    expect(rowsShown(m).every((l) => l.includes('worker_2_'))).toBe(true);
+    await m.press(KEY.backspace, KEY.backspace, '3', '_', KEY.enter);
+    expect(m.lines().at(-1)).toMatch(/^filter: worker_3_/);
+    // Keys work normally again once Enter ends typing.
+    await m.press('.');
+    expect(m.lines().join('\n')).toContain('▲PID');
+    await m.press(KEY.escape);
+    expect(m.lines().join('\n')).toMatch(/Processes \(16\)/);
+    await m.press('/', 'a', 'l', 'i', 'c', 'e', KEY.enter);
+    expect(rowsShown(m).every((l) => l.includes('alice'))).toBe(true);
+    await m.press('/', 'n', 'o', 'b', 'o', 'd', 'y', KEY.enter);
+    expect(m.lines().join('\n')).toContain("No process matches the filter 'alicenobody'");
+  });
+});
+
+describe('signals', () => {
+  it('T asks first; y sends SIGTERM to the selected process with the start time shown', async () => {
+    m = await renderMonitor(eightBig, { columns: 120, rows: 40 });
+    await m.press(KEY.down, KEY.down, 'T');
+    expect(m.lines().at(-1)).toMatch(/^Send SIGTERM to PID 10001 \(bob: python3 worker_0_1\.py\)\? \[y\/N\]/);
+    expect(m.signals).toEqual([]);
+    await m.press('y');
+    expect(m.signals).toEqual([{ pid: 10001, startTimeMs: eightBig.processes[1]!.startTimeMs, signal: 'SIGTERM' }]);
+    expect(m.lines().at(-1)).toMatch(/^SIGTERM sent to 10001/);
+  });
+
+  it('anything but y cancels; I and K ask for SIGINT and SIGKILL', async () => {
+    m = await renderMonitor(eightBig, { columns: 120, rows: 40 });
+    await m.press(KEY.down, 'K');
+    expect(m.lines().at(-1)).toMatch(/^Send SIGKILL to PID 10000/);
+    await m.press('n');
+    expect(m.lines().at(-1)).toMatch(/^Cancelled: no signal sent/);
+    await m.press('I');
+    expect(m.lines().at(-1)).toMatch(/^Send SIGINT to PID 10000/);
+    await m.press(KEY.escape);
+    expect(m.signals).toEqual([]);
+  });
+
+  it('says clearly when it is not permitted, and when signals are off', async () => {
+    m = await renderMonitor(eightBig, { columns: 120, rows: 40, signalResult: { ok: false, message: 'not permitted to signal 10000: it belongs to another user' } });
+    await m.press(KEY.down, 'T', 'y');
+    expect(m.lines().at(-1)).toMatch(/^not permitted to signal 10000/);
+    m.unmount();
+    m = await renderMonitor(eightBig, { columns: 120, rows: 40, readonly: true });
+    await m.press(KEY.down, 'K');
+    expect(m.lines().at(-1)).toMatch(/^Read-only: signals are off/);
+    expect(m.signals).toEqual([]);
+  });
+});
+
+describe('graph, help and quitting', () => {
+  it('Tab switches the graphed GPU, m the metric; the graph fills with history', async () => {
+    m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
+    for (const s of snapshotSeries(4, 2, 5)) await m.push(s);
+    expect(m.lines().join('\n')).toMatch(/GPU 0 utilization %, last 6 s/);
+    await m.press(KEY.tab);
+    expect(m.lines().join('\n')).toMatch(/GPU 1 utilization %/);
+    await m.press(KEY.shiftTab, KEY.shiftTab);
+    expect(m.lines().join('\n')).toMatch(/GPU 3 utilization %/);
+    await m.press('m');
+    expect(m.lines().join('\n')).toMatch(/GPU 3 memory used %/);
+    await m.press('m');
+    expect(m.lines().join('\n')).toMatch(/GPU 3 power W/);
+  });
+
+  it('h shows every key; any key closes it', async () => {
+    m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
+    await m.press('h');
+    const help = m.lines().join('\n');
+    for (const k of ['q, Ctrl-C', 'Up/Down, j/k', 'PgUp/PgDn, Home/End', ', .', 'r ', '/ ', 'I  T  K', 'c  f  a', 'Tab, Shift-Tab', 'm ']) expect(help).toContain(k);
+    await m.press('x');
+    expect(m.lines().join('\n')).toContain('── Processes');
+    await m.press('?');
+    expect(m.lines()[0]).toContain('keys');
+  });
+
+  it('keys typed faster than a frame (one chunk of input) each count', async () => {
+    m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
+    await m.press('h');
+    // "xq" in one read: x closes the help, q quits.
+    await m.press('xq');
+    expect(m.quits).toHaveLength(1);
+    await m.press('/ali');
+    expect(m.lines().at(-1)).toMatch(/^\/ali_/);
+  });
+
+  it('q and Ctrl-C quit', async () => {
+    m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
+    await m.press('q');
+    expect(m.quits).toHaveLength(1);
+    await m.press(KEY.ctrlC);
+    expect(m.quits).toHaveLength(2);
+  });
+});
+
+describe('trouble on screen', () => {
+  it('stale data says since when and why; fresh data clears it', async () => {
+    m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
+    const stale: Snapshot = { ...fourGpus, time: T0 + 5000, stale: { since: T0, reason: 'nvidia-smi stopped answering for 6 s and was killed; restarting in 1 s' } };
+    await m.push(stale);
+    expect(m.lines()[0]).toMatch(/STALE since \d\d:\d\d:00: nvidia-smi stopped answering/);
+    await m.push({ ...fourGpus, time: T0 + 6000 });
+    expect(m.lines()[0]).not.toContain('STALE');
+  });
+
+  it('a GPU lost mid-run shows as LOST, not as zeros, in both views', async () => {
+    m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
+    const lost: Snapshot = { ...fourGpus, gpus: fourGpus.gpus.map((g) => (g.index === 2 ? lostGpu(g) : g)) };
+    await m.push(lost);
+    const full = m.lines().join('\n');
+    expect(full).toContain('LOST: nvidia-smi cannot reach this GPU');
+    expect(full.match(/UTIL /g)).toHaveLength(3);
+    await m.press('c');
+    expect(m.lines().find((l) => l.startsWith(' 2 '))).toMatch(/LOST/);
+  });
+
+  it('a GPU lost in an 8-GPU, 200-process box keeps the others and the table', async () => {
+    m = await renderMonitor(eightBig, { columns: 120, rows: 40 });
+    await m.push({ ...eightBig, gpus: eightBig.gpus.map((g) => (g.index === 5 ? lostGpu(g) : g)) });
+    const lines = m.lines();
+    expect(lines.find((l) => l.startsWith(' 5 '))).toMatch(/LOST/);
+    expect(lines.filter((l) => / UTL /.test(l))).toHaveLength(7);
+    expect(lines.filter((l) => /^ +\d +\d{5} /.test(l)).length).toBeGreaterThan(10);
+  });
+});
