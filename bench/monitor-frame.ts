@@ -16,8 +16,12 @@ export interface FrameTiming {
   readonly bytesPerFrame: number;
 }
 
-/** Renders `snapshots` in turn at columns x rows and times each frame (after `warmup` frames). */
-export async function timeFrames(snapshots: readonly Snapshot[], columns: number, rows: number, warmup = 5): Promise<FrameTiming> {
+/**
+ * Renders `snapshots` in turn at columns x rows and times each frame (after
+ * `warmup` frames). With `sink` false the frames go through Ink's own text
+ * output instead of the DiffScreen, as in the tests.
+ */
+export async function timeFrames(snapshots: readonly Snapshot[], columns: number, rows: number, warmup = 5, sink = true): Promise<FrameTiming> {
   const store = new SnapshotStore(snapshots[0]!);
   let frames = 0;
   let framed: () => void = () => {};
@@ -32,7 +36,7 @@ export async function timeFrames(snapshots: readonly Snapshot[], columns: number
   );
   const stdin = Object.assign(new (await import('node:events')).EventEmitter(), { isTTY: false, setRawMode() {}, ref() {}, unref() {}, resume() {}, pause() {}, setEncoding() {} });
   const app = render(
-    createElement(FrameSinkContext.Provider, { value: screen }, createElement(Monitor, {
+    createElement(FrameSinkContext.Provider, { value: sink ? screen : null }, createElement(Monitor, {
       store,
       terminal: { size: () => screen.size, subscribe: () => () => {} },
       options: { width: 0, ascii: false, painter: makePainter(true), version: 'bench' },
@@ -43,7 +47,7 @@ export async function timeFrames(snapshots: readonly Snapshot[], columns: number
       onSignal: () => ({ ok: false, message: '' }),
       onQuit: () => {},
     })),
-    { stdout: new InkStdout(screen) as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false },
+    { stdout: (sink ? new InkStdout(screen) : Object.assign(new InkStdout(screen), { write: (frame: string) => (screen.draw(frame.split('\n')), true) })) as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false },
   );
   const times: number[] = [];
   let bytes = 0;

@@ -16,6 +16,8 @@ export function buildProgram(): Command {
     .option('--json', 'with --once: JSON (gpustat --json keys and more)')
     .option('--compact', 'dense view; with --once, one line per GPU')
     .option('--ascii', 'ASCII only, for terminals without Unicode')
+    .option('--theme <name>', 'colors for a dark or light background')
+    .option('--threshold <metric=a,b>', 'color bands, e.g. temperature=70,85 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--readonly', 'monitor: never offer to signal processes');
   registerConfigCommands(program);
   addSourceOptions(program)

@@ -1,5 +1,4 @@
 import { render } from 'ink';
-import { thresholdsOf } from '../config/settings.js';
 import { loadSettings } from '../config/store.js';
 import { SnapshotStore } from '../model/store.js';
 import { signalProcess } from '../sampler/host/signal.js';
@@ -11,7 +10,7 @@ import { FrameSinkContext } from '../views/monitor/Frame.js';
 import { DiffScreen, ENTER_FULL_SCREEN, InkStdout, LEAVE_FULL_SCREEN } from '../views/terminal/screen.js';
 import { reportError } from './errors.js';
 import { EXIT } from './exit-codes.js';
-import { type CommonOptions, sourceOptions } from './options.js';
+import { appearance, type CommonOptions, sourceOptions } from './options.js';
 
 export interface MonitorOptions extends CommonOptions {
   readonly readonly?: boolean;
@@ -28,6 +27,7 @@ const EXIT_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
  */
 export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const { settings, problems } = loadSettings(env);
+  const look = appearance(opts, settings);
   const source = await openSource(sourceOptions(opts, env, settings));
   const first = await source.start().catch((e: unknown) => {
     source.stop();
@@ -79,14 +79,14 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
-  const painter = makePainter(shouldColor(true, env), settings.theme);
+  const painter = makePainter(shouldColor(true, env), look.theme);
   out.write(ENTER_FULL_SCREEN);
   const app = render(
     <FrameSinkContext.Provider value={screen}>
     <Monitor
       store={store}
       terminal={terminal}
-      options={{ width: 0, ascii: opts.ascii === true || settings.ascii, painter, version: VERSION, thresholds: thresholdsOf(settings) }}
+      options={{ width: 0, ascii: look.ascii, painter, version: VERSION, thresholds: look.thresholds }}
       initial={{
         view: opts.compact ? 'compact' : settings.view,
         sort: settings.sort,

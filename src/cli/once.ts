@@ -1,6 +1,5 @@
 import type { Snapshot } from '../model/types.js';
 import { demoSnapshot, loadRecording } from '../sampler/demo.js';
-import { thresholdsOf } from '../config/settings.js';
 import { loadSettings } from '../config/store.js';
 import { selectOrFail } from '../sampler/source.js';
 import { VERSION } from '../version.js';
@@ -8,7 +7,7 @@ import { renderJson } from '../views/json.js';
 import { makePainter, shouldColor } from '../views/style.js';
 import { renderCompact } from '../views/text/compact.js';
 import { renderOnce } from '../views/text/once.js';
-import { type CommonOptions, demoName, gpuSelection, selectionName, smiPath } from './options.js';
+import { appearance, type CommonOptions, demoName, gpuSelection, selectionName, smiPath } from './options.js';
 
 export interface Io {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
@@ -38,10 +37,10 @@ export async function runOnce(opts: CommonOptions, io: Io): Promise<number> {
     io.stdout.write(renderJson(snapshot, VERSION));
     return 0;
   }
-  const { settings } = loadSettings(io.env);
-  const painter = makePainter(shouldColor(io.stdout.isTTY === true, io.env), settings.theme);
+  const look = appearance(opts, loadSettings(io.env).settings);
+  const painter = makePainter(shouldColor(io.stdout.isTTY === true, io.env), look.theme);
   const columns = io.stdout.isTTY ? io.stdout.columns : Number(io.env.COLUMNS) || undefined;
-  const view = { ascii: opts.ascii === true || settings.ascii, painter, version: VERSION, thresholds: thresholdsOf(settings) };
+  const view = { ascii: look.ascii, painter, version: VERSION, thresholds: look.thresholds };
   if (opts.compact) io.stdout.write(renderCompact(snapshot, { ...view, width: io.stdout.isTTY ? (columns ?? 80) : null }));
   else io.stdout.write(renderOnce(snapshot, { ...view, width: columns ?? 80 }));
   return 0;

@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type GpuSelection, parseCudaVisibleDevices, parseOnlyList } from '../model/select.js';
 import { DEFAULT_DEMO, DEMO_RECORDINGS, type DemoName } from '../sampler/demo.js';
-import type { Settings } from '../config/settings.js';
+import { BadSetting, parseSetting, type Settings, thresholdsOf } from '../config/settings.js';
+import type { ThresholdSet } from '../model/derive.js';
 import type { OpenSourceOptions } from '../sampler/open.js';
 import { UsageError } from './errors.js';
 
@@ -22,6 +23,37 @@ export interface CommonOptions extends SourceFlags {
   readonly json?: boolean;
   readonly compact?: boolean;
   readonly ascii?: boolean;
+  readonly theme?: string;
+  readonly threshold?: readonly string[];
+}
+
+/** How text views look: settings, with the flags laid over them. */
+export interface Appearance {
+  readonly ascii: boolean;
+  readonly theme: Settings['theme'];
+  readonly thresholds: ThresholdSet;
+}
+
+/** `--theme light --threshold temperature=70,85 --ascii` over the settings; a bad value is a usage error naming what is allowed. */
+export function appearance(opts: CommonOptions, settings: Settings): Appearance {
+  const set = (name: string, text: string) => {
+    try {
+      return parseSetting(name, text);
+    } catch (e) {
+      // Name the flag, not the setting: "--threshold temperature: '9,1' is not allowed; use ...".
+      const flag = name.startsWith('thresholds.') ? `--threshold ${name.slice('thresholds.'.length)}` : `--${name}`;
+      throw e instanceof BadSetting ? new UsageError(e.message.replace(name, flag)) : e;
+    }
+  };
+  const overrides: Partial<Settings> = {};
+  if (opts.theme !== undefined) Object.assign(overrides, { theme: set('theme', opts.theme) });
+  for (const t of opts.threshold ?? []) {
+    const m = /^([a-z]+)=(.*)$/.exec(t);
+    if (!m) throw new UsageError(`--threshold: '${t}' is not METRIC=MODERATE,HIGH (metrics: utilization, memory, temperature, power)`);
+    Object.assign(overrides, { [`thresholds.${m[1]}`]: set(`thresholds.${m[1]}`, m[2]!) });
+  }
+  const merged = { ...settings, ...overrides };
+  return { ascii: opts.ascii === true || merged.ascii, theme: merged.theme, thresholds: thresholdsOf(merged) };
 }
 
 export function smiPath(opts: SourceFlags, env: NodeJS.ProcessEnv): string {

@@ -54,8 +54,8 @@ export function fmtClock(ms: number): string {
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${d.getFullYear()}`;
 }
 
-/** Text that is one column per UTF-16 unit: printable ASCII, °, …, box drawing and block elements. */
-const NARROW = /^[\x20-\x7e\u00b0\u2026\u2500-\u259f]*$/;
+/** Text that is one column per UTF-16 unit: printable ASCII, °, …, arrows, box drawing, blocks and shapes (▲▼). */
+const NARROW = /^[\x20-\x7e\u00b0\u2026\u2190-\u25ff]*$/;
 
 /** Columns a string takes in a terminal (CJK and emoji take two). */
 export function displayWidth(text: string): number {

@@ -45,6 +45,13 @@ describe('gpumon --once on the demo recordings', () => {
     expect([...ascii].some((c) => c.charCodeAt(0) > 127)).toBe(false);
   });
 
+  it('--threshold and --theme set the colors over the settings', () => {
+    const red = gpumon(['--demo', 'h100', '--compact', '--threshold', 'temperature=50,60'], { FORCE_COLOR: '1' }).stdout;
+    expect(red).toContain("\x1b[31m 61°C");
+    const light = gpumon(['--demo', 'h100', '--compact', '--theme', 'light'], { FORCE_COLOR: '1' }).stdout;
+    expect(light).toContain('\x1b[38;5;130m'); // the light theme's "moderate" (sw_power_cap)
+  });
+
   it('COLUMNS widens the snapshot of a pipe', () => {
     const wide = gpumon(['--demo', '--once'], { COLUMNS: '120' }).stdout.split('\n')[1]!;
     expect(wide.length).toBe(120);
@@ -130,6 +137,9 @@ describe('failures: one clear message, a documented exit status, no stack trace'
     [['--interval', 'fast'], /--interval: 'fast' is not a time/],
     [['--demo', 'nope'], /no recording named 'nope'/],
     [['--only', '1', '--only-visible', '--demo'], /cannot be used together/],
+    [['--demo', '--theme', 'blue'], /--theme: 'blue' is not allowed; use one of dark, light/],
+    [['--demo', '--threshold', 'temperature=90,10'], /--threshold temperature: '90,10' is not allowed; use two numbers/],
+    [['--demo', '--threshold', 'hot'], /--threshold: 'hot' is not METRIC=MODERATE,HIGH/],
   ])('bad command line %o: exit 2', (args, message) => {
     const r = gpumon(args);
     expect(r.status).toBe(2);

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { UnknownReason } from '../../model/types.js';
 
 /** What the host knows about one process. */
@@ -34,6 +34,23 @@ export function parsePidStat(text: string): PidStat | null {
   const rss = Number(f[21]);
   if (![utime, stime, start, rss].every(Number.isFinite)) return null;
   return { cpuTicks: utime + stime, startTicks: start, rssPages: rss };
+}
+
+/** A reused buffer: /proc/[pid]/stat is read for every GPU process on every sample. */
+const statBuffer = Buffer.alloc(4096);
+
+/**
+ * Reads a small /proc file in one read into a reused buffer: readFileSync
+ * stats it first (a /proc file reports size 0) and reads in chunks.
+ */
+function readProcFile(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const n = readSync(fd, statBuffer, 0, statBuffer.length, 0);
+    return statBuffer.toString('latin1', 0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** When the machine booted, in ms since the epoch (/proc/stat btime), or null without /proc. */
@@ -130,7 +147,7 @@ export class ProcessReader {
   private readOne(pid: number, memoryTotalBytes: number | null, now: number): HostProcessInfo {
     let stat: PidStat | null;
     try {
-      stat = parsePidStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'utf8'));
+      stat = parsePidStat(readProcFile(`${this.procRoot}/${pid}/stat`));
     } catch {
       stat = null;
     }
