@@ -5,7 +5,7 @@ import type { GpuProcess } from './types.js';
 export type SignalName = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
 
 /** Columns the process table sorts by. */
-export const SORT_COLUMNS = ['gpu', 'pid', 'user', 'gpu-memory', 'cpu', 'mem', 'time', 'command'] as const;
+export const SORT_COLUMNS = ['gpu', 'pid', 'user', 'gpu-memory', 'sm', 'cpu', 'mem', 'time', 'command'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 
 type Key = (p: GpuProcess) => number | string | null;
@@ -15,6 +15,7 @@ const KEYS: Record<SortColumn, Key> = {
   pid: (p) => p.pid,
   user: (p) => p.user,
   'gpu-memory': (p) => p.gpuMemoryMiB,
+  sm: (p) => p.smPercent,
   cpu: (p) => p.cpuPercent,
   mem: (p) => p.memPercent,
   time: (p) => p.elapsedSeconds,

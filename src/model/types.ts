@@ -103,6 +103,10 @@ export interface GpuProcess {
   /** What nvidia-smi calls it (often a path or just "python3"). */
   readonly name: string | null;
   readonly gpuMemoryMiB: number | null;
+  /** Share of the last sample period its kernels ran on the SMs (nvidia-smi pmon; nvitop's %SM). */
+  readonly smPercent: number | null;
+  /** Share of the period it used the memory interface (pmon `mem`; nvitop's %GMBW). */
+  readonly memoryBandwidthPercent: number | null;
 
   readonly user: string | null;
   /** %CPU of one core: over the last interval, or over its lifetime (as `ps`) on a first sample. */

@@ -1,6 +1,7 @@
 import type { GpuProcess, GpuSample, HostSample, Snapshot, SnapshotSource, Staleness, UnknownReason } from '../model/types.js';
 import type { HostProcessInfo } from './host/proc-processes.js';
 import type { ComputeApp } from './nvidia-smi/compute-apps.js';
+import type { PmonRow } from './nvidia-smi/pmon.js';
 import { lostGpu, normalizeBusId } from './nvidia-smi/query-gpu.js';
 
 /** Identity of a GPU seen before: what is kept to show it as lost when it vanishes. */
@@ -25,16 +26,26 @@ export function withLostGpus(
   return out.sort((a, b) => a.index - b.index);
 }
 
-/** Joins nvidia-smi's view of a process with the host's. */
-export function toGpuProcess(app: ComputeApp, gpuIndex: number | null, host: HostProcessInfo | undefined): GpuProcess {
+/** pmon's utilization of each process, by `${gpuIndex}:${pid}`; null when pmon is not sampled (one-shot snapshots). */
+export type ProcessUtilization = ReadonlyMap<string, PmonRow> | null;
+
+export const utilizationKey = (gpuIndex: number, pid: number) => `${gpuIndex}:${pid}`;
+
+/** Joins nvidia-smi's view of a process with pmon's and the host's. */
+export function toGpuProcess(app: ComputeApp, gpuIndex: number | null, host: HostProcessInfo | undefined, utilization: ProcessUtilization = null): GpuProcess {
   const unknown: Partial<Record<keyof GpuProcess, UnknownReason>> = { ...app.unknown, ...(host?.unknown ?? {}) };
   if (gpuIndex === null) unknown.gpuIndex = 'not_found';
+  const util = gpuIndex === null ? undefined : utilization?.get(utilizationKey(gpuIndex, app.pid));
+  if (util) Object.assign(unknown, util.unknown);
+  else unknown.smPercent = unknown.memoryBandwidthPercent = utilization === null ? 'no_previous_sample' : 'not_available';
   return {
     pid: app.pid,
     gpuUuid: app.gpuUuid,
     gpuIndex,
     name: app.name,
     gpuMemoryMiB: app.gpuMemoryMiB,
+    smPercent: util?.smPercent ?? null,
+    memoryBandwidthPercent: util?.memoryBandwidthPercent ?? null,
     user: host?.user ?? null,
     cpuPercent: host?.cpuPercent ?? null,
     rssBytes: host?.rssBytes ?? null,
@@ -54,6 +65,7 @@ export interface SnapshotParts {
   readonly gpus: readonly GpuSample[];
   readonly apps: readonly ComputeApp[];
   readonly hostProcesses: ReadonlyMap<number, HostProcessInfo>;
+  readonly utilization?: ProcessUtilization;
   readonly host: HostSample;
   readonly stale?: Staleness | null;
   readonly notes?: readonly string[];
@@ -62,7 +74,7 @@ export interface SnapshotParts {
 export function assembleSnapshot(p: SnapshotParts): Snapshot {
   const indexByUuid = new Map(p.gpus.map((g) => [g.uuid, g.index]));
   const processes = p.apps
-    .map((a) => toGpuProcess(a, indexByUuid.get(a.gpuUuid) ?? null, p.hostProcesses.get(a.pid)))
+    .map((a) => toGpuProcess(a, indexByUuid.get(a.gpuUuid) ?? null, p.hostProcesses.get(a.pid), p.utilization ?? null))
     .sort((a, b) => (a.gpuIndex ?? Infinity) - (b.gpuIndex ?? Infinity) || a.pid - b.pid);
   return {
     time: p.time,

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { selectGpus } from '../model/select.js';
 import type { GpuSample, HostSample, Snapshot } from '../model/types.js';
 import { packageRoot } from '../package-root.js';
-import { assembleSnapshot } from './assemble.js';
+import { assembleSnapshot, utilizationKey } from './assemble.js';
 import type { HostProcessInfo } from './host/proc-processes.js';
 import type { ComputeApp } from './nvidia-smi/compute-apps.js';
+import type { PmonRow } from './nvidia-smi/pmon.js';
 import { columnsFromHeader, type GpuColumn, parseGpuRow } from './nvidia-smi/query-gpu.js';
 import { Listeners, selectOrFail, type SnapshotSource, type SourceOptions } from './source.js';
 
@@ -27,6 +28,9 @@ interface DemoProcessSpec {
   /** The process is alive while its GPU's used memory is at least this (that is how it showed in the recording). */
   readonly whileMemoryUsedMiB: number;
   readonly user: string;
+  /** From pmon under the same load; absent when pmon showed `-`. */
+  readonly smPercent?: number;
+  readonly memoryBandwidthPercent?: number;
   readonly cpuPercent: number;
   readonly rssBytes: number;
   readonly argv: readonly string[];
@@ -133,6 +137,7 @@ export function demoSnapshot(rec: DemoRecording, offsetMs: number, now = Date.no
   const tick = tickAt(rec, offsetMs);
   const apps: ComputeApp[] = [];
   const hostProcesses = new Map<number, HostProcessInfo>();
+  const utilization = new Map<string, PmonRow>();
   const { host } = rec.spec;
   for (const p of rec.spec.processes) {
     if (!alive(rec, p, tick)) continue;
@@ -140,6 +145,18 @@ export function demoSnapshot(rec: DemoRecording, offsetMs: number, now = Date.no
     while (first > 0 && alive(rec, p, first - 1)) first--;
     const elapsedSeconds = (rec.ticks[tick]!.offsetMs - rec.ticks[first]!.offsetMs) / 1000;
     apps.push({ pid: p.pid, gpuUuid: p.gpuUuid, name: p.name, gpuMemoryMiB: p.gpuMemoryMiB, unknown: {} });
+    const gpuIndex = gpusAt(rec, tick).find((g) => g.uuid === p.gpuUuid)?.index;
+    if (gpuIndex !== undefined) {
+      const sm = p.smPercent ?? null;
+      const mem = p.memoryBandwidthPercent ?? null;
+      utilization.set(utilizationKey(gpuIndex, p.pid), {
+        gpuIndex,
+        pid: p.pid,
+        smPercent: sm,
+        memoryBandwidthPercent: mem,
+        unknown: { ...(sm === null ? { smPercent: 'not_available' } : {}), ...(mem === null ? { memoryBandwidthPercent: 'not_available' } : {}) },
+      });
+    }
     hostProcesses.set(p.pid, {
       user: p.user,
       cpuPercent: p.cpuPercent,
@@ -159,6 +176,7 @@ export function demoSnapshot(rec: DemoRecording, offsetMs: number, now = Date.no
     gpus: gpusAt(rec, tick),
     apps,
     hostProcesses,
+    utilization,
     host: { ...host, uptimeSeconds: (host.uptimeSeconds ?? 0) + offsetMs / 1000, unknown: {} },
   });
 }

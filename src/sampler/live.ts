@@ -1,11 +1,12 @@
 import { type GpuSelection, selectGpus } from '../model/select.js';
 import type { GpuSample, Snapshot, Staleness } from '../model/types.js';
-import { assembleSnapshot, type KnownGpu, withLostGpus } from './assemble.js';
+import { assembleSnapshot, type KnownGpu, utilizationKey, withLostGpus } from './assemble.js';
 import { HostReader } from './host/proc-host.js';
 import { ProcessReader } from './host/proc-processes.js';
 import { GPU_FORMAT, type NvidiaSmi } from './nvidia-smi/client.js';
 import { type ComputeApp, COMPUTE_APPS_QUERY, parseComputeAppsCsv } from './nvidia-smi/compute-apps.js';
 import { type GpuRow, parseQueryGpuCsv, type QueryGpuResult } from './nvidia-smi/query-gpu.js';
+import { parsePmonLine, type PmonColumns, pmonColumns, type PmonRow } from './nvidia-smi/pmon.js';
 import { SmiStream } from './nvidia-smi/stream.js';
 import type { SmiVersions } from './nvidia-smi/version.js';
 import { Listeners, selectOrFail, type SnapshotSource } from './source.js';
@@ -24,9 +25,10 @@ export interface LiveOptions {
 const TICK_SETTLE_MS = 40;
 
 /**
- * Live snapshots from two long-lived nvidia-smi processes: `--query-gpu -lms`
- * (every interval) and `--query-compute-apps -lms`. A GPU tick makes a
- * snapshot, joined with the latest process list and fresh host readings.
+ * Live snapshots from three long-lived nvidia-smi processes: `--query-gpu -lms`
+ * (every interval), `--query-compute-apps -lms`, and `pmon -s u` (%SM per
+ * process). A GPU tick makes a snapshot, joined with the latest process list,
+ * the latest %SM and fresh host readings.
  *
  * nvidia-smi prints nothing for a tick with no compute processes, so silence
  * on the process stream is ambiguous (none left, or the stream is stuck): it
@@ -41,6 +43,12 @@ export class LiveSampler implements SnapshotSource {
   private apps: readonly ComputeApp[] = [];
   private gpuStream: SmiStream | null = null;
   private appsStream: SmiStream | null = null;
+  private pmonStream: SmiStream | null = null;
+  private pmonColumns: PmonColumns | null = null;
+  private pmonBurst = new Map<string, PmonRow>();
+  private pmonSettle: NodeJS.Timeout | null = null;
+  /** Per-process %SM from pmon, or null until its first sample. */
+  private utilization: Map<string, PmonRow> | null = null;
   private pending: { rows: GpuRow[]; unreachable: QueryGpuResult['unreachable'] } = { rows: [], unreachable: [] };
   private settle: NodeJS.Timeout | null = null;
   private appsBurst: ComputeApp[] = [];
@@ -99,18 +107,37 @@ export class LiveSampler implements SnapshotSource {
       ended: () => false,
       trouble: () => {},
     }, { stallMs: Infinity });
+    // pmon samples per process over whole seconds: its shortest period is 1 s.
+    const pmonSeconds = String(Math.max(1, Math.round(this.opts.intervalMs / 1000)));
+    this.pmonStream = new SmiStream(smi.path, () => ['pmon', '-s', 'u', '-d', pmonSeconds], {
+      line: (text) => this.onPmonLine(text),
+      ended: () => false,
+      trouble: () => {},
+    }, { stallMs: Infinity });
     this.gpuStream.start();
     this.appsStream.start();
+    this.pmonStream.start();
     this.staleTimer = setInterval(() => this.checkStale(), this.opts.intervalMs);
     return this.listeners.latest()!;
   }
 
   stop(): void {
-    this.gpuStream?.stop();
-    this.appsStream?.stop();
-    for (const t of [this.settle, this.appsSettle]) if (t) clearTimeout(t);
+    for (const s of [this.gpuStream, this.appsStream, this.pmonStream]) s?.stop();
+    for (const t of [this.settle, this.appsSettle, this.pmonSettle]) if (t) clearTimeout(t);
     if (this.staleTimer) clearInterval(this.staleTimer);
-    this.gpuStream = this.appsStream = this.settle = this.appsSettle = this.staleTimer = null;
+    this.gpuStream = this.appsStream = this.pmonStream = this.settle = this.appsSettle = this.pmonSettle = this.staleTimer = null;
+  }
+
+  /** pmon prints every process of every GPU each period (a GPU without any, as a `-` row): a burst is one sample. */
+  private onPmonLine(text: string): void {
+    this.pmonColumns = pmonColumns(text) ?? this.pmonColumns;
+    const row = this.pmonColumns && parsePmonLine(text, this.pmonColumns);
+    if (row) this.pmonBurst.set(utilizationKey(row.gpuIndex, row.pid), row);
+    if (this.pmonSettle) clearTimeout(this.pmonSettle);
+    this.pmonSettle = setTimeout(() => {
+      this.utilization = this.pmonBurst;
+      this.pmonBurst = new Map();
+    }, TICK_SETTLE_MS);
   }
 
   private onGpuLine(text: string): void {
@@ -193,6 +220,7 @@ export class LiveSampler implements SnapshotSource {
       cudaVersion: this.versions.cudaVersion,
       gpus,
       apps: this.apps,
+      utilization: this.utilization,
       hostProcesses: this.processes.read(
         this.apps.map((a) => a.pid),
         hostSample.memoryTotalBytes,

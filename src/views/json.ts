@@ -51,6 +51,8 @@ const PROCESS_KEYS: ReadonlyArray<readonly [keyof GpuProcess, string]> = [
   ['gpuIndex', 'gpu_index'],
   ['name', 'process_name'],
   ['memPercent', 'mem_percent'],
+  ['smPercent', 'sm_percent'],
+  ['memoryBandwidthPercent', 'memory_bandwidth_percent'],
   ['elapsedSeconds', 'elapsed_seconds'],
 ];
 

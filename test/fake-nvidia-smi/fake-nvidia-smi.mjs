@@ -51,6 +51,7 @@ function csv(text) {
 function main() {
   if (args.includes('--version')) return out(read('version.txt'));
   if (args.includes('-L') || args.includes('--list-gpus')) return out(read('list.txt'));
+  if (args[0] === 'pmon') return pmon();
   const gpuQuery = option('--query-gpu');
   const appsQuery = option('--query-compute-apps');
   const format = option('--format') ?? '';
@@ -136,6 +137,21 @@ function query(fields, table, noheader, nounits, lms) {
   }
   if (lms === undefined) return out(render(table.ticks[0]));
   stream(table, render, Number(lms));
+}
+
+/** `pmon -s u -d N`: the captured header, then the compute processes' rows every N seconds. */
+function pmon() {
+  const [h1, h2, ...rows] = read('pmon.load.txt').trimEnd().split('\n');
+  const kind = env.FAKE_SMI_APPS ?? (scenario === 'idle' ? 'none' : 'load');
+  let body = rows.slice(0, 2);
+  if (kind === 'none') body = ['    0          -     -      -      -      -      -      -      -    -'];
+  if (kind.startsWith('pids:'))
+    body = kind.slice(5).split(',').map((pid, i) => `    0 ${pid.padStart(10)}     C ${String((i * 7) % 100).padStart(6)} ${String(i % 40).padStart(6)}      -      -      -      -    python3`);
+  const seconds = Number(option('-d') ?? 1);
+  out(`${h1}\n${h2}\n`);
+  const emit = () => out(body.join('\n') + '\n');
+  emit();
+  if (option('-c') === undefined) setInterval(emit, seconds * 1000);
 }
 
 function lostLine(g) {

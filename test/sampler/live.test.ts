@@ -45,10 +45,13 @@ describe('LiveSampler on the fake nvidia-smi', () => {
     const all = await collect({ FAKE_SMI_SCENARIO: 'series' }, (a) => a.length >= 8);
     expect(all.every((s) => s.gpus.length === 1 && s.stale === null)).toBe(true);
     expect(all.at(-1)!.processes.map((p) => p.pid)).toEqual([912, 913]);
+    // %SM from the pmon stream, once it has sampled.
+    expect(all.at(-1)!.processes.map((p) => p.smPercent)).toEqual([77, null]);
     const calls = invocations(log);
     expect(calls.filter((c) => c.includes('-lms 250'))).toHaveLength(2);
+    expect(calls.filter((c) => c.startsWith('pmon -s u -d 1'))).toHaveLength(1);
     // The first one-shot snapshot: GPUs, processes, versions.
-    expect(calls.filter((c) => !c.includes('-lms'))).toHaveLength(3);
+    expect(calls.filter((c) => !c.includes('-lms') && !c.startsWith('pmon'))).toHaveLength(3);
   });
 
   it('streams several GPUs as one snapshot per tick', async () => {

@@ -38,7 +38,10 @@ describe('--json', () => {
       gpu_memory_usage: 21610,
       cpu_percent: 95.8,
       cpu_memory_usage: 724408 * 1024,
+      sm_percent: 98,
+      memory_bandwidth_percent: 32,
     });
+    expect(g.processes[1]).toMatchObject({ sm_percent: null, unknown: { sm_percent: 'not_available' } });
   });
 
   it('writes null, never NaN or -1, for what is unknown', () => {

@@ -27,7 +27,7 @@ describe('the full view', () => {
     expect(text).toMatch(/^CPU .*LOAD 41\.20 39\.80 37\.50/m);
     expect(text).toMatch(/^GPU 0 utilization %, last \d+ s/m);
     expect(text).toMatch(/── Processes \(\d+\)/);
-    expect(text).toMatch(/▲GPU +PID USER +GPU-MEM +%CPU +%MEM +TIME +COMMAND/);
+    expect(text).toMatch(/▲GPU +PID USER +GPU-MEM +%SM +%CPU +%MEM +TIME +COMMAND/);
     expect(m.lines().at(-1)).toMatch(/^q quit {2}h help/);
   });
 

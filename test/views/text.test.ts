@@ -18,7 +18,7 @@ describe('renderOnce', () => {
     const text = renderOnce(h100, opts(80));
     for (const want of ['GPUMON 9.9.9', 'Driver 580.159.04', 'CUDA 13.0', 'H100 80GB HBM3', '00000000:00:06.0', 'P0', '99%', '23.6/79.6 GiB', '697/700W', 'Clocks slowed: sw_power_cap', 'FAN N/A', 'python3 burn.py 20 20', 'python3 idle.py 28 2', 'DEMO: real H100 recording'])
       expect(text).toContain(want);
-    expect(text).toMatch(/^\│\s+0\s+912 root\s+21\.10GiB\s+95\.8\s+0\.5\s+0:10\s+python3 burn\.py/m);
+    expect(text).toMatch(/^\│\s+0\s+912 root\s+21\.10GiB\s+98\s+95\.8\s+0\.5\s+0:10\s+python3 burn\.py 20 20 +│$/m);
   });
 
   it.each([80, 100, 160])('fits %i columns exactly: no line longer, box lines exactly as wide', (width) => {
@@ -58,7 +58,7 @@ describe('renderOnce', () => {
     const p = h100.processes[0]!;
     const hidden: GpuProcess = { ...p, user: null, cpuPercent: null, memPercent: null, elapsedSeconds: null, argv: null, rssBytes: null };
     const text = renderOnce({ ...h100, processes: [hidden] }, opts(80));
-    expect(text).toMatch(/│\s+0\s+912 \?\s+21\.10GiB\s+\?\s+\?\s+\?\s+python3\s+│/);
+    expect(text).toMatch(/│\s+0\s+912 \?\s+21\.10GiB\s+98\s+\?\s+\?\s+\?\s+python3\s+│/);
   });
 
   it('says when there are no processes, and marks stale data', () => {

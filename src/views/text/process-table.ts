@@ -9,11 +9,13 @@ import { type Seg, seg } from './layout.js';
 const COLUMNS: ReadonlyArray<{ title: string; width: number; sort: SortColumn; cell: (p: GpuProcess) => string; left?: boolean }> = [
   { title: 'GPU', width: 3, sort: 'gpu', cell: (p) => (p.gpuIndex === null ? '?' : String(p.gpuIndex)) },
   { title: 'PID', width: 8, sort: 'pid', cell: (p) => String(p.pid) },
-  { title: 'USER', width: 10, sort: 'user', cell: (p) => p.user ?? '?', left: true },
+  { title: 'USER', width: 9, sort: 'user', cell: (p) => p.user ?? '?', left: true },
   { title: 'GPU-MEM', width: 9, sort: 'gpu-memory', cell: (p) => (p.gpuMemoryMiB === null ? NA : fmtMiB(p.gpuMemoryMiB)) },
+  // pmon's '-' (no kernel ran in the period) and a one-shot snapshot's "not sampled" both print '-'.
+  { title: '%SM', width: 4, sort: 'sm', cell: (p) => (p.smPercent === null ? '-' : String(p.smPercent)) },
   { title: '%CPU', width: 6, sort: 'cpu', cell: (p) => (p.cpuPercent === null ? '?' : p.cpuPercent.toFixed(1)) },
   { title: '%MEM', width: 5, sort: 'mem', cell: (p) => (p.memPercent === null ? '?' : p.memPercent.toFixed(1)) },
-  { title: 'TIME', width: 10, sort: 'time', cell: (p) => (p.elapsedSeconds === null ? '?' : fmtDuration(p.elapsedSeconds)) },
+  { title: 'TIME', width: 9, sort: 'time', cell: (p) => (p.elapsedSeconds === null ? '?' : fmtDuration(p.elapsedSeconds)) },
 ];
 
 function place(text: string, width: number, left: boolean | undefined): string {
