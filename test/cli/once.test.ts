@@ -84,6 +84,18 @@ describe('gpumon --once against the fake nvidia-smi', () => {
     expect(doc.gpus[2]['pci.bus_id']).toBe('00000000:38:00.0');
   });
 
+  it('8 GPUs with 200 processes: every process in --json, --compact and the boxed table', () => {
+    const env = fake('load', { FAKE_SMI_GPUS: '8', FAKE_SMI_APPS: 'many:200' });
+    const doc = JSON.parse(gpumon(['--once', '--json'], env).stdout);
+    expect(doc.gpus).toHaveLength(8);
+    expect(doc.gpus.reduce((n: number, g: { processes: unknown[] }) => n + g.processes.length, 0)).toBe(200);
+    const compact = gpumon(['--once', '--compact'], env).stdout.trimEnd().split('\n');
+    expect(compact).toHaveLength(9);
+    expect(compact[1]!.match(/\/python3\/\d+\(\d+M\)/g)).toHaveLength(25);
+    const boxed = gpumon(['--once'], env).stdout;
+    expect(boxed.match(/^│ +\d +5\d{3} /gm)).toHaveLength(200);
+  });
+
   it('processes with odd names, on 4 GPUs', () => {
     const doc = JSON.parse(gpumon(['--once', '--json'], fake('load', { FAKE_SMI_GPUS: '4', FAKE_SMI_APPS: 'odd' })).stdout);
     const names = doc.gpus.flatMap((g: { processes: { process_name: string | null }[] }) => g.processes.map((p) => p.process_name));
