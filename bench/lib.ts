@@ -75,19 +75,6 @@ export function fmt(n: number): string {
   return a >= 100 ? n.toFixed(0) : a >= 10 ? n.toFixed(1) : a >= 1 ? n.toFixed(2) : n.toFixed(3);
 }
 
-/** Runs `fn` repeatedly for about `ms` and returns the mean time per call in µs. */
-export function microbench(fn: () => unknown, ms = 500): number {
-  for (let i = 0; i < 50; i++) fn();
-  let n = 0;
-  const t = process.hrtime.bigint();
-  const end = t + BigInt(ms) * 1_000_000n;
-  while (process.hrtime.bigint() < end) {
-    for (let i = 0; i < 10; i++) fn();
-    n += 10;
-  }
-  return Number(process.hrtime.bigint() - t) / 1e3 / n;
-}
-
 /** CPU ms this process and its reaped children have used (/proc/self/stat utime, stime, cutime, cstime). */
 export function selfAndChildrenCpuMs(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');

@@ -103,5 +103,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
     // Frames go to the DiffScreen through FrameSinkContext; Ink keeps React, keys and the size.
     { stdout: new InkStdout(screen) as unknown as NodeJS.WriteStream, stdin: process.stdin, debug: true, exitOnCtrlC: false, patchConsole: false },
   );
+  // An error thrown while rendering ends Ink's app: treat it as a crash, so the terminal comes back.
+  app.waitUntilExit().catch(onCrash);
   return exited;
 }
