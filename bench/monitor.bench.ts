@@ -72,7 +72,7 @@ table(
   ],
 );
 console.log(`\nTargets: under 1.5% of one core, under 85 MB, no more bytes than nvitop. Peak RSS every 10 s: ${rssAt.map((b) => fmt(b / 1e6)).join(', ')} MB.`);
-console.log(`The fake nvidia-smi streams (Node stand-ins for query-gpu, compute-apps and pmon) used ${fmt(fakeCpu)} CPU s in all; a real `nvidia-smi -lms 1000` stream costs 0.33% of a core (timings.txt).`);
+console.log(`The fake nvidia-smi streams (Node stand-ins for query-gpu, compute-apps and pmon) used ${fmt(fakeCpu)} CPU s in all; a real nvidia-smi -lms 1000 stream costs 0.33% of a core (timings.txt).`);
 
 console.log('\n### History stays bounded: heap after GC while 8 GPUs of snapshots are pushed\n');
 const snaps = snapshotSeries(8, 25, 50);
