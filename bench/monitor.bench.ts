@@ -27,52 +27,70 @@ for (const [label, gpus, perGpu, cols, lines] of [
 table(['screen', 'median ms', 'p90 ms', 'bytes to the terminal per frame', "median ms through Ink's text output"], rows);
 console.log("\nTarget: under 10 ms a frame for 8 GPUs with 200 processes. The last column renders the same frames as Ink <Text> (Ink's own output path), the way the tests see them.");
 
-console.log(`\n### The monitor live in a 120x40 tmux terminal, ${LIVE_SECONDS} s at a 1 s interval (4 GPUs, 50 processes from the fake nvidia-smi)\n`);
-const sleepers = Array.from({ length: 50 }, () => spawn('sleep', [String(LIVE_SECONDS + 30)], { stdio: 'ignore' }));
-const socket = `gpumon-bench-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-const dir = mkdtempSync(join(tmpdir(), 'gpumon-bench-'));
-const env = [
-  `GPUMON_CONFIG_DIR=${dir}`,
-  `GPUMON_NVIDIA_SMI=${FAKE_SMI}`,
-  'FAKE_SMI_SCENARIO=series',
-  'FAKE_SMI_GPUS=4',
-  `FAKE_SMI_APPS=pids:${sleepers.map((c) => c.pid).join(',')}`,
-  'TERM=xterm-256color',
-];
-tmux('new-session', '-d', '-s', 'mon', '-x', '120', '-y', '40', `exec env ${env.join(' ')} ${process.execPath} ${CLI} --interval 1`);
-tmux('pipe-pane', '-o', '-t', 'mon', `cat >> ${dir}/bytes`);
-const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-const pid = Number(tmux('display', '-p', '-t', 'mon', '#{pane_pid}').trim());
-await new Promise((r) => setTimeout(r, 5000));
-const cpu0 = processCpuSeconds(pid);
-const idle0 = processCpuSeconds(idle.pid!);
-const bytes0 = statSync(`${dir}/bytes`).size;
-const rssAt: number[] = [];
-for (let t = 0; t < LIVE_SECONDS; t += 10) {
-  await new Promise((r) => setTimeout(r, 10_000));
-  rssAt.push(processPeakRss(pid));
+console.log(`\n### The monitor live in a 120x40 tmux terminal, ${LIVE_SECONDS} s at a 1 s interval\n`);
+
+interface Live {
+  readonly cpu: number;
+  readonly peak: number;
+  readonly bytesPerSecond: number;
+  readonly rssAt: readonly number[];
+  /** CPU seconds of the helper processes named by `helpers` (a pgrep -f pattern), in all. */
+  readonly helperCpu: number;
 }
-const cpu = (processCpuSeconds(pid) - cpu0) / LIVE_SECONDS;
-const idleCpu = (processCpuSeconds(idle.pid!) - idle0) / LIVE_SECONDS;
-const bytesPerSecond = (statSync(`${dir}/bytes`).size - bytes0) / LIVE_SECONDS;
-const peak = processPeakRss(pid);
-const idlePeak = processPeakRss(idle.pid!);
-const fakes = execFileSync('pgrep', ['-f', 'fake-nvidia-smi.mjs'], { encoding: 'utf8' }).trim().split('\n').map(Number);
-const fakeCpu = fakes.reduce((n, p) => n + processCpuSeconds(p), 0);
-tmux('kill-server');
-idle.kill();
+
+/** Runs the monitor in a 120x40 tmux pane for LIVE_SECONDS (after 5 s of start-up) and measures it. */
+async function liveInTmux(env: readonly string[], args: readonly string[], helpers?: string): Promise<Live> {
+  const socket = `gpumon-bench-${process.pid}`;
+  const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...a], { encoding: 'utf8' });
+  const dir = mkdtempSync(join(tmpdir(), 'gpumon-bench-'));
+  tmux('new-session', '-d', '-s', 'mon', '-x', '120', '-y', '40', `exec env GPUMON_CONFIG_DIR=${dir} TERM=xterm-256color ${env.join(' ')} ${process.execPath} ${CLI} ${args.join(' ')}`);
+  tmux('pipe-pane', '-o', '-t', 'mon', `cat >> ${dir}/bytes`);
+  const pid = Number(tmux('display', '-p', '-t', 'mon', '#{pane_pid}').trim());
+  await new Promise((r) => setTimeout(r, 5000));
+  const cpu0 = processCpuSeconds(pid);
+  const bytes0 = statSync(`${dir}/bytes`).size;
+  const rssAt: number[] = [];
+  for (let t = 0; t < LIVE_SECONDS; t += 10) {
+    await new Promise((r) => setTimeout(r, 10_000));
+    rssAt.push(processPeakRss(pid));
+  }
+  const live = {
+    cpu: (processCpuSeconds(pid) - cpu0) / LIVE_SECONDS,
+    bytesPerSecond: (statSync(`${dir}/bytes`).size - bytes0) / LIVE_SECONDS,
+    peak: processPeakRss(pid),
+    rssAt,
+    helperCpu: helpers ? execFileSync('pgrep', ['-f', helpers], { encoding: 'utf8' }).trim().split('\n').map(Number).reduce((n, p) => n + processCpuSeconds(p), 0) : 0,
+  };
+  tmux('kill-server');
+  return live;
+}
+
+const sleepers = Array.from({ length: 50 }, () => spawn('sleep', [String(2 * LIVE_SECONDS + 60)], { stdio: 'ignore' }));
+const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+const idle0 = processCpuSeconds(idle.pid!);
+const fake = await liveInTmux(
+  [`GPUMON_NVIDIA_SMI=${FAKE_SMI}`, 'FAKE_SMI_SCENARIO=series', 'FAKE_SMI_GPUS=4', `FAKE_SMI_APPS=pids:${sleepers.map((c) => c.pid).join(',')}`],
+  ['--interval', '1'],
+  'fake-nvidia-smi.mjs',
+);
 for (const c of sleepers) c.kill();
+// nvitop's own screen: the recorded H100 (1 GPU, 2 processes) replayed, under load and idle as recorded.
+const h100 = await liveInTmux([], ['--demo', 'h100', '--interval', '1']);
+const idleCpu = (processCpuSeconds(idle.pid!) - idle0) / (2 * LIVE_SECONDS + 10);
+const idlePeak = processPeakRss(idle.pid!);
+idle.kill();
+const row = (label: string, l: Live) => [label, `${fmt(l.cpu * 100)}%`, fmt(l.peak / 1e6), fmt(l.bytesPerSecond)];
 table(
   ['process', 'CPU (% of one core)', 'peak RSS (MB)', 'bytes to the terminal per second'],
   [
-    ['gpumon monitor', `${fmt(cpu * 100)}%`, fmt(peak / 1e6), fmt(bytesPerSecond)],
+    row('gpumon monitor, 4 GPUs, 50 processes (fake nvidia-smi)', fake),
+    row('gpumon monitor, 1 H100, 2 processes (--demo h100: the screen nvitop was measured on)', h100),
     ["node -e 'setInterval(...)' (idle Node, same time)", `${fmt(idleCpu * 100)}%`, fmt(idlePeak / 1e6), '-'],
-    ['nvitop 1.7.0 on the H100 (timings.txt)', '5.3%', '57', '377'],
+    ['nvitop 1.7.0 on the H100, 1 GPU, 2 processes (timings.txt)', '5.3%', '57', '377'],
   ],
 );
-console.log(`\nTargets: under 1.5% of one core, under 85 MB, no more bytes than nvitop. Peak RSS every 10 s: ${rssAt.map((b) => fmt(b / 1e6)).join(', ')} MB.`);
-console.log(`The fake nvidia-smi streams (Node stand-ins for query-gpu, compute-apps and pmon) used ${fmt(fakeCpu)} CPU s in all; a real nvidia-smi -lms 1000 stream costs 0.33% of a core (timings.txt).`);
+console.log(`\nTargets: under 1.5% of one core, under 85 MB, no more bytes than nvitop. Peak RSS every 10 s (4 GPUs): ${fake.rssAt.map((b) => fmt(b / 1e6)).join(', ')} MB.`);
+console.log(`The fake nvidia-smi streams (Node stand-ins for query-gpu, compute-apps and pmon) used ${fmt(fake.helperCpu)} CPU s in all; a real nvidia-smi -lms 1000 stream costs 0.33% of a core (timings.txt).`);
 
 console.log('\n### History stays bounded: heap after GC while 8 GPUs of snapshots are pushed\n');
 const snaps = snapshotSeries(8, 25, 50);

@@ -1,7 +1,7 @@
 import { parseCells } from '../../src/views/terminal/screen.js';
 
 /**
- * A small terminal emulator for tests: enough of VT100 (cursor position, erase
+ * A small terminal emulator for tests: enough of VT100 (cursor position and forward, erase
  * line, erase screen, SGR) to replay what gpumon writes and read the screen
  * back, text and style per cell.
  */
@@ -35,6 +35,9 @@ export class VirtualTerminal {
           const [r = '1', c = '1'] = params.split(';');
           this.row = Number(r || 1) - 1;
           this.col = Number(c || 1) - 1;
+        } else if (cmd === 'C') {
+          // Cursor forward stops at the last column, as in a real terminal.
+          this.col = Math.min(this.columns - 1, this.col + Number(params || 1));
         } else if (cmd === 'K') {
           for (let c = this.col; c < this.columns; c++) this.grid[this.row]![c] = { ch: ' ', style: '' };
         } else if (cmd === 'J' && params === '2') {

@@ -181,58 +181,77 @@ export class DiffScreen extends EventEmitter {
       this.cells = [];
       this.full = false;
     }
+    // Every frame ends with the style reset, so a frame starts from no style, cursor unknown.
+    const pen: Pen = { style: '', row: -1, col: -1 };
     const rows = Math.max(next.length, this.lines.length);
     for (let r = 0; r < rows; r++) {
       const line = next[r] ?? '';
       if (line === this.lines[r]) continue;
       const before = this.cells[r] ?? [];
       const after = parseCells(line, this.columns);
-      out += this.row(r, before, after);
+      out += updateRow(pen, r, before, after, this.columns);
       this.lines[r] = line;
       this.cells[r] = after;
     }
     this.lines.length = next.length;
     this.cells.length = next.length;
-    return out ? `${out}${ESC}[0m` : '';
+    return pen.style ? `${out}${ESC}[0m` : out;
   }
+}
 
-  /** Updates one row: rewrites runs of changed cells, then erases what is left of a longer old row. */
-  private row(r: number, before: readonly Cell[], after: readonly Cell[]): string {
-    let out = '';
-    let style: string | null = null;
-    let cursor = -1;
-    const same = (i: number) => {
-      const a = before[i] ?? BLANK;
-      const b = after[i] ?? BLANK;
-      return a.ch === b.ch && a.style === b.style;
-    };
-    for (let i = 0; i < after.length; i++) {
-      if (same(i)) continue;
-      // Extend the run over short stretches of equal cells: cheaper than moving.
-      let end = i + 1;
-      for (let j = end; j < after.length && j - end < MERGE_GAP; j++) if (!same(j)) end = j + 1;
-      // Never start on the right half of a wide character.
-      let start = i;
-      while (start > 0 && after[start]!.ch === '') start--;
-      if (cursor !== start) out += `${ESC}[${r + 1};${start + 1}H`;
-      for (let k = start; k < end; k++) {
-        const cell = after[k]!;
-        if (cell.style !== style) {
-          out += `${ESC}[0${cell.style ? `;${cell.style}` : ''}m`;
-          style = cell.style;
-        }
-        out += cell.ch;
-      }
-      cursor = end;
-      i = end - 1;
+/** Where the terminal's cursor is and which style it writes in, as the diff goes (-1: unknown). */
+interface Pen {
+  style: string;
+  row: number;
+  col: number;
+}
+
+/** The shortest sequence that moves the cursor to (row, col), 0-based. */
+function moveTo(pen: Pen, row: number, col: number): string {
+  if (pen.row === row && pen.col === col) return '';
+  const absolute = col === 0 ? `${ESC}[${row + 1}H` : `${ESC}[${row + 1};${col + 1}H`;
+  const forward = pen.row === row && pen.col >= 0 && col > pen.col ? (col - pen.col === 1 ? `${ESC}[C` : `${ESC}[${col - pen.col}C`) : null;
+  pen.row = row;
+  pen.col = col;
+  return forward !== null && forward.length < absolute.length ? forward : absolute;
+}
+
+function setStyle(pen: Pen, style: string): string {
+  if (pen.style === style) return '';
+  pen.style = style;
+  return `${ESC}[0${style ? `;${style}` : ''}m`;
+}
+
+/** Updates one row: rewrites runs of changed cells, then erases what is left of a longer old row. */
+function updateRow(pen: Pen, r: number, before: readonly Cell[], after: readonly Cell[], columns: number): string {
+  let out = '';
+  const same = (i: number) => {
+    const a = before[i] ?? BLANK;
+    const b = after[i] ?? BLANK;
+    return a.ch === b.ch && a.style === b.style;
+  };
+  for (let i = 0; i < after.length; i++) {
+    if (same(i)) continue;
+    // Extend the run over short stretches of equal cells: cheaper than moving.
+    let end = i + 1;
+    for (let j = end; j < after.length && j - end < MERGE_GAP; j++) if (!same(j)) end = j + 1;
+    // Never start on the right half of a wide character.
+    let start = i;
+    while (start > 0 && after[start]!.ch === '') start--;
+    out += moveTo(pen, r, start);
+    for (let k = start; k < end; k++) {
+      const cell = after[k]!;
+      out += setStyle(pen, cell.style) + cell.ch;
     }
-    if (before.length > after.length && before.slice(after.length).some((c) => c.ch !== ' ' || c.style !== '')) {
-      if (cursor !== after.length) out += `${ESC}[${r + 1};${after.length + 1}H`;
-      if (style !== '') out += `${ESC}[0m`;
-      out += `${ESC}[K`;
-    }
-    return out;
+    // After the last column the cursor waits to wrap: its position is not worth trusting.
+    pen.col = end < columns ? end : -1;
+    i = end - 1;
   }
+  if (before.length > after.length && before.slice(after.length).some((c) => c.ch !== ' ' || c.style !== '')) {
+    out += moveTo(pen, r, after.length);
+    out += `${setStyle(pen, '')}${ESC}[K`;
+  }
+  return out;
 }
 
 /** Enter the alternate screen and hide the cursor; `leaveFullScreen` undoes both. */

@@ -35,9 +35,20 @@ describe('DiffScreen', () => {
     const first = screen.bytesWritten;
     screen.draw('GPU 0  UTIL  98%\nGPU 1  UTIL  12%\nstatic line'.split('\n'));
     expect(vt.text().slice(0, 3)).toEqual(['GPU 0  UTIL  98%', 'GPU 1  UTIL  12%', 'static line']);
-    // A cursor move, a reset, one character and a reset: not the frame.
-    expect(writes.at(-1)).toBe('\x1b[1;15H\x1b[0m8\x1b[0m');
-    expect(screen.bytesWritten - first).toBeLessThan(20);
+    // A cursor move and one character (the pen is already unstyled): not the frame.
+    expect(writes.at(-1)).toBe('\x1b[1;15H8');
+    expect(screen.bytesWritten - first).toBe(8);
+  });
+
+  it('moves forward along a row and keeps the pen style from row to row', () => {
+    const { vt, writes, screen } = setup();
+    const frame = (a: string, b: string) => [`\x1b[31mGPU 0  ${a}  ....................  ${a}\x1b[0m`, `\x1b[31mGPU 1  ${b}\x1b[0m`];
+    screen.draw(frame('10', '20'));
+    screen.draw(frame('11', '21'));
+    expect(vt.text().slice(0, 2)).toEqual(['GPU 0  11  ....................  11', 'GPU 1  21']);
+    expect(vt.styles(1)[7]).toBe('31');
+    // One absolute move, one style for both rows, a forward move within row 1, and the reset at the end.
+    expect(writes.at(-1)).toBe('\x1b[1;9H\x1b[0;31m1\x1b[25C1\x1b[2;9H1\x1b[0m');
   });
 
   it('writes nothing for an unchanged frame', () => {
