@@ -1,0 +1,131 @@
+import { type GpuRunSummary } from '../model/run-window.js';
+import { treeGpuMemoryMiB } from '../model/process-tree.js';
+import type { RunTiming } from '../model/run-stats.js';
+import type { Snapshot } from '../model/types.js';
+import { readParentPid, readReapedChildrenCpu } from '../sampler/host/proc-tree.js';
+import type { SnapshotSource } from '../sampler/source.js';
+import { type CommandLine, runChild } from './child.js';
+import { GpuWatch, type IdleBaseline } from './gpu-watch.js';
+
+/** One timing run: hyperfine's figures, and what the GPUs did during it. */
+export interface CommandRun extends RunTiming {
+  readonly gpus: readonly GpuRunSummary[];
+  /** Peak GPU memory held by the command's own process tree, MiB; null without GPU data. */
+  readonly treePeakGpuMemoryMiB: number | null;
+}
+
+export type Progress =
+  | { readonly phase: 'baseline' }
+  | { readonly phase: 'warmup' | 'run'; readonly index: number; readonly total: number; readonly done: readonly CommandRun[] };
+
+export interface CommandBenchOptions {
+  readonly command: CommandLine;
+  readonly runs: number;
+  readonly warmup: number;
+  readonly prepare: CommandLine | null;
+  readonly ignoreFailure: boolean;
+  readonly showOutput: boolean;
+  /** Idle power is measured this long before the first run (0: not measured). */
+  readonly baselineMs: number;
+  /** A started source, or null when no GPU can be read. */
+  readonly source: SnapshotSource | null;
+  /** Ctrl-C: the running command's tree is killed and what was measured is returned. */
+  readonly signal: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+/** Why the benchmark ended before all its runs. */
+export type Stop =
+  | { readonly kind: 'interrupted' }
+  | {
+      readonly kind: 'failed';
+      readonly what: 'command' | 'prepare';
+      /** Which run: 'run 3', 'warmup run 1'. */
+      readonly run: string;
+      readonly exitCode: number | null;
+      readonly signal: string | null;
+    };
+
+export interface CommandBenchOutcome {
+  readonly runs: readonly CommandRun[];
+  readonly baselines: readonly IdleBaseline[];
+  readonly stop: Stop | null;
+}
+
+const failed = (exitCode: number | null, signal: string | null) => exitCode !== 0 || signal !== null;
+
+/**
+ * hyperfine's loop for one command: idle baseline, warmup runs, then timing
+ * runs (each after `prepare`), reading the GPUs through a GpuWatch around each
+ * timing run. User and system time are the CPU time of the children this
+ * process reaped during the run (getrusage(RUSAGE_CHILDREN), as hyperfine),
+ * read from /proc/self/stat, since Node's spawn reports no rusage.
+ */
+export async function benchCommand(o: CommandBenchOptions): Promise<CommandBenchOutcome> {
+  const watch = o.source ? new GpuWatch(o.source) : null;
+  // The tree's GPU memory, at each snapshot of a timing run.
+  const tree: { pid: number | null; peak: number } = { pid: null, peak: 0 };
+  const onSnapshot = (s: Snapshot) => {
+    if (tree.pid !== null && !s.stale) tree.peak = Math.max(tree.peak, treeGpuMemoryMiB(s.processes, tree.pid, (p) => readParentPid(p)));
+  };
+  const unsubscribe = o.source?.subscribe(onSnapshot);
+  const runs: CommandRun[] = [];
+  let baselines: IdleBaseline[] = [];
+  const child = (command: CommandLine, onStart?: (pid: number) => void) => runChild(command, { showOutput: o.showOutput, signal: o.signal, onStart });
+  const prepared = async (run: string): Promise<Stop | null> => {
+    if (!o.prepare) return null;
+    const r = await child(o.prepare);
+    if (o.signal.aborted) return { kind: 'interrupted' };
+    return failed(r.exitCode, r.signal) ? { kind: 'failed', what: 'prepare', run, exitCode: r.exitCode, signal: r.signal } : null;
+  };
+  const outcome = (stop: Stop | null): CommandBenchOutcome => ({ runs, baselines, stop });
+  try {
+    if (watch && o.baselineMs > 0) {
+      o.onProgress?.({ phase: 'baseline' });
+      baselines = await watch.idleBaseline(o.baselineMs, o.signal);
+    }
+    for (let i = 0; i < o.warmup; i++) {
+      if (o.signal.aborted) return outcome({ kind: 'interrupted' });
+      o.onProgress?.({ phase: 'warmup', index: i, total: o.warmup, done: runs });
+      const run = `warmup run ${i + 1}`;
+      const stop = await prepared(run);
+      if (stop) return outcome(stop);
+      const r = await child(o.command);
+      if (o.signal.aborted) return outcome({ kind: 'interrupted' });
+      if (failed(r.exitCode, r.signal) && !o.ignoreFailure) return outcome({ kind: 'failed', what: 'command', run, exitCode: r.exitCode, signal: r.signal });
+    }
+    for (let i = 0; i < o.runs; i++) {
+      if (o.signal.aborted) return outcome({ kind: 'interrupted' });
+      o.onProgress?.({ phase: 'run', index: i, total: o.runs, done: runs });
+      const run = `run ${i + 1}`;
+      const stop = await prepared(run);
+      if (stop) return outcome(stop);
+      const cpuBefore = readReapedChildrenCpu();
+      watch?.begin();
+      const r = await child(o.command, (pid) => {
+        Object.assign(tree, { pid, peak: 0 });
+        const now = o.source?.latest();
+        if (now) onSnapshot(now);
+      });
+      const gpus = watch?.end() ?? [];
+      const cpuAfter = readReapedChildrenCpu();
+      tree.pid = null;
+      // An interrupted run is not a measurement.
+      if (o.signal.aborted) return outcome({ kind: 'interrupted' });
+      runs.push({
+        time: r.seconds,
+        user: cpuBefore && cpuAfter ? Math.max(0, cpuAfter.user - cpuBefore.user) : null,
+        system: cpuBefore && cpuAfter ? Math.max(0, cpuAfter.system - cpuBefore.system) : null,
+        exitCode: r.exitCode,
+        signal: r.signal,
+        gpus,
+        treePeakGpuMemoryMiB: gpus.length ? tree.peak : null,
+      });
+      if (failed(r.exitCode, r.signal) && !o.ignoreFailure) return outcome({ kind: 'failed', what: 'command', run, exitCode: r.exitCode, signal: r.signal });
+    }
+    return outcome(null);
+  } finally {
+    unsubscribe?.();
+    watch?.close();
+  }
+}
