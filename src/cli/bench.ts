@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-// import { addBenchCompareCommand } from './bench-compare.js';
+import { addBenchCompareCommand } from './bench-compare.js';
 import { addBenchRunCommand } from './bench-run.js';
 
 /** `gpumon bench ...`: each subcommand loads its engine only when it runs. */
@@ -8,5 +8,5 @@ export function registerBenchCommands(program: Command): void {
     // Subcommands copy these settings when made: bad flags exit 2 through main's handler.
     .exitOverride();
   addBenchRunCommand(bench);
-  // addBenchCompareCommand(bench);
+  addBenchCompareCommand(bench);
 }

@@ -138,7 +138,7 @@ describe('gpumon bench run', () => {
     expect(readJson(out)).toMatchObject({ stopped: { kind: 'interrupted' }, results: [{ times: [expect.any(Number)] }] });
     const grandchild = Number(readFileSync(pids, 'utf8').trim());
     // Gone, or a zombie waiting for init to reap it.
-    const state = () => (existsSync(`/proc/${grandchild}/stat`) ? readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]![0] : 'gone');
+    const state = () => (existsSync(`/proc/${grandchild}/stat`) ? readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]![0]! : 'gone');
     for (let i = 0; i < 20 && !['gone', 'Z'].includes(state()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(['gone', 'Z']).toContain(state());
   });

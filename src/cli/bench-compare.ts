@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+
+export interface BenchCompareFlags {
+  readonly label: readonly string[];
+  readonly json?: boolean;
+  readonly markdown?: boolean;
+}
+
+/** `gpumon bench compare A.json B.json ...`: results side by side, with ratios to the first. */
+export function addBenchCompareCommand(bench: Command): void {
+  bench
+    .command('compare')
+    .description('compare benchmark results side by side (bench http / vllm bench serve, or bench run / hyperfine files), with ratios to the first')
+    .argument('<files...>', 'result files; the first is the base of the ratios')
+    .option('--label <name>', 'a column label, in file order (repeatable; default: the file name)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--json', 'print the comparison as JSON')
+    .option('--markdown', 'print a Markdown table')
+    .showHelpAfterError('(see gpumon bench compare --help)')
+    .action(async (files: string[], opts: BenchCompareFlags) => {
+      process.exitCode = await (await import('./bench-compare-main.js')).benchCompare(files, opts, process.stdout, process.env);
+    });
+}
