@@ -44,26 +44,26 @@ function warningText(w: RunResultEntry['warnings'][number], r: RunResultEntry, f
   return `Warning: the first run was much slower than the rest (${fmtDurationIn(r.times[0] ?? null, unit)}). Caches (files, compiled kernels) filled during it? ${hint}`;
 }
 
-function runLines(r: RunResultEntry, unit: 'ms' | 's'): string[] {
-  const cols = ['run', 'time', 'exit', 'GPU energy', 'avg util', 'peak mem', 'tree mem'];
-  const widths = [5, 10, 6, 12, 9, 10, 10];
+function runLines(r: RunResultEntry, unit: 'ms' | 's', width: number): string[] {
+  // Without GPU data the GPU columns would be all N/A: the runs alone, then.
+  const gpu = r.gpu !== null;
+  const cols = gpu ? ['run', 'time', 'exit', 'GPU energy', 'avg util', 'peak mem', 'tree mem'] : ['run', 'time', 'exit'];
+  const widths = [5, 11, 6, 13, 10, 11, 11];
   const row = (cells: readonly string[]) => `  ${cells.map((c, i) => (i === 0 ? padEnd(c, widths[i]!) : padStart(c, widths[i]!))).join('')}`;
   const lines = [row(cols)];
-  r.runs.slice(0, MAX_RUN_LINES).forEach((run, i) =>
-    lines.push(
-      row([
-        String(i + 1),
-        fmtDurationIn(run.time, unit),
-        run.exit_code === null ? (run.signal ?? NA) : String(run.exit_code),
+  r.runs.slice(0, MAX_RUN_LINES).forEach((run, i) => {
+    const cells = [String(i + 1), fmtDurationIn(run.time, unit), run.exit_code === null ? (run.signal ?? NA) : String(run.exit_code)];
+    if (gpu)
+      cells.push(
         fmtFixed(run.gpu_energy_j, 1, ' J'),
         fmtFixed(run.gpu_avg_utilization_percent, 0, '%'),
         fmtMiB(run.gpu_peak_memory_used_mib),
         fmtMiB(run.process_tree_peak_gpu_memory_mib),
-      ]),
-    ),
-  );
-  if (r.runs.length > MAX_RUN_LINES) lines.push(`  (${r.runs.length - MAX_RUN_LINES} more runs in --export-json)`);
-  lines.push('  peak mem: the most memory used on one GPU by anything; tree mem: by the command and its children.');
+      );
+    lines.push(row(cells));
+  });
+  if (r.runs.length > MAX_RUN_LINES) lines.push(`  (${r.runs.length - MAX_RUN_LINES} more runs: see --export-json or --json)`);
+  if (gpu) lines.push(...wrapWords('peak mem: the most used on one GPU, by anything; tree mem: held by the command and its children.', width, '  '));
   return lines;
 }
 
@@ -86,9 +86,11 @@ export function renderRunSummary(file: RunResultFile, opts: { readonly width: nu
   );
   const failures = r.exit_codes.filter((c, i) => c !== 0 || r.runs[i]?.signal).length;
   const notes = r.warnings.map((w) => warningText(w, r, file, unit));
+  if (r.gpu && r.mean < (2 * r.gpu.sample_interval_ms) / 1000)
+    notes.push(`Note: runs this short get one or two GPU samples (one every ${r.gpu.sample_interval_ms} ms), so their energy is rough or N/A; a longer run, or a loop in the command, measures better.`);
   if (failures && !file.stopped) notes.push(`Warning: ${failures} of ${n} runs ended with a non-zero exit status (ignored: --ignore-failure).`);
   for (const note of notes) out.push('', ...wrapWords(note, width, '  '));
-  out.push('', ...runLines(r, unit), '');
+  out.push('', ...runLines(r, unit, width), '');
   if (r.gpu) out.push(renderGpuSection(r.gpu).trimEnd());
   else out.push(...wrapWords(`GPU: not measured: ${file.gpu_note ?? 'no GPU data'}.`, width, ''));
   return `${out.join('\n')}\n`;
