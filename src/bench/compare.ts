@@ -28,6 +28,8 @@ export interface ResultColumn {
   readonly kind: ResultKind;
   /** The command timed (run results), else null. */
   readonly command: string | null;
+  /** The model served (`model_id`, serving results), else null. */
+  readonly model: string | null;
   /** Where it came from: 'gpumon bench http', 'vllm bench serve', 'gpumon bench run', 'hyperfine'. */
   readonly tool: string;
   readonly values: Readonly<Record<string, number | null>>;
@@ -183,6 +185,7 @@ export function compareResults(files: readonly LoadedFile[]): Comparison {
     label: e.label,
     path: e.file.path,
     command: e.command,
+    model: typeof e.doc.model_id === 'string' ? e.doc.model_id : null,
     kind,
     tool: e.tool,
     values:

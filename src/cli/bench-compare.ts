@@ -10,7 +10,7 @@ export interface BenchCompareFlags {
 export function addBenchCompareCommand(bench: Command): void {
   bench
     .command('compare')
-    .description('compare benchmark results side by side (bench http / vllm bench serve, or bench run / hyperfine files), with ratios to the first')
+    .description('benchmark results side by side, with ratios to the first (bench http, vllm bench serve, bench run, hyperfine files)')
     .argument('<files...>', 'result files; the first is the base of the ratios')
     .option('--label <name>', 'a column label, in file order (repeatable; default: the file name)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--json', 'print the comparison as JSON')

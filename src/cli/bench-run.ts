@@ -27,7 +27,7 @@ export function parseCount(flag: string, min: number, max: number) {
 export function addBenchRunCommand(bench: Command): void {
   const cmd = bench
     .command('run')
-    .description('time a command like hyperfine, with the energy, utilization and memory of the GPUs during each run')
+    .description('time a command like hyperfine, with what the GPUs do during each run')
     .argument('<command...>', "one argument: a shell command line (sh -c, as hyperfine); more: a program and its arguments, run without a shell (put them after '--')")
     .addOption(new Option('-r, --runs <n>', 'timing runs').argParser(optionParser(parseCount('--runs', 1, 1_000_000))).default(10))
     .addOption(new Option('-w, --warmup <n>', 'runs before timing, not measured').argParser(optionParser(parseCount('--warmup', 0, 1_000_000))).default(0))
@@ -51,7 +51,11 @@ Examples:
   gpumon bench run --warmup 1 --export-json burn.json 'gpu_burn 10'
   gpumon bench run --demo --runs 3 -- sleep 0.2      (GPU side from the demo recording)`,
     );
-  addSourceOptions(cmd).action(async (argv: string[], opts: BenchRunFlags) => {
+  addSourceOptions(cmd);
+  // Energy needs 10 Hz samples here, not the monitor's interval.
+  const interval = cmd.options.find((o) => o.long === '--interval');
+  if (interval) interval.description = 'seconds between GPU samples (default: 0.1)';
+  cmd.action(async (argv: string[], opts: BenchRunFlags) => {
     process.exitCode = await (await import('./bench-run-main.js')).benchRun(argv, opts, process.env);
   });
 }

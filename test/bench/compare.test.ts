@@ -82,6 +82,7 @@ describe('gpumon bench compare', () => {
     const r = gpumon(['bench', 'compare', '--label', 'bf16', '--label', 'fp8', `${FIX}http-bf16.json`, `${FIX}http-fp8.json`]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ +bf16 +fp8$/m);
+    expect(r.stdout).toMatch(/^fp8: neuralmagic\/Meta-Llama-3\.1-8B-Instruct-FP8$/m); // what each column is
     const j = gpumon(['bench', 'compare', '--json', `${FIX}http-bf16.json`, `${FIX}http-fp8.json`]);
     const doc = JSON.parse(j.stdout);
     expect(doc.kind).toBe('http');

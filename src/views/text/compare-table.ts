@@ -27,8 +27,7 @@ export function renderCompareText(c: Comparison, opts: { readonly width: number;
   const colWidth = (i: number) => {
     const valueW = Math.max(...cells[i]!.map((x) => x.value.length));
     const ratioW = i === 0 ? 0 : Math.max(...cells[i]!.map((x) => x.ratio.length)) + 2;
-    const { label, command } = c.columns[i]!;
-    return { valueW, ratioW, total: Math.max(valueW + ratioW, Math.min(28, Math.max(label.length, command?.length ?? 0))) };
+    return { valueW, ratioW, total: Math.max(valueW + ratioW, Math.min(28, c.columns[i]!.label.length)) };
   };
   const widths = c.columns.map((_, i) => colWidth(i));
   // Columns that do not fit the width go into further tables, each with the first (the base) again.
@@ -51,7 +50,6 @@ export function renderCompareText(c: Comparison, opts: { readonly width: number;
     const row = (label: string, parts: string[]) => `${padEnd(truncate(label, labelWidth, opts.ascii), labelWidth)}${parts.map((p) => `  ${p}`).join('')}`.trimEnd();
     const head = (text: (i: number) => string) => row('', g.map((i) => padStart(truncate(text(i), widths[i]!.total, opts.ascii), widths[i]!.total)));
     out.push(head((i) => c.columns[i]!.label));
-    if (c.columns.some((col) => col.command)) out.push(head((i) => c.columns[i]!.command ?? ''));
     c.metrics.forEach((_, r) => {
       out.push(
         row(
@@ -65,6 +63,9 @@ export function renderCompareText(c: Comparison, opts: { readonly width: number;
       );
     });
   }
+  // What each column is: the command timed, or the model served.
+  const what = c.columns.map((col) => ({ label: col.label, what: col.command ?? col.model }));
+  if (what.some((w) => w.what)) out.push('', ...what.map((w) => truncate(`${w.label}: ${w.what ?? NA}`, width, opts.ascii)));
   out.push('', legend(opts.ascii));
   const plain = [...new Set(c.columns.map((col) => col.tool).filter((t) => t === 'vllm bench serve' || t === 'hyperfine'))];
   if (plain.length) out.push(`N/A: not in the file (${plain.join(' and ')} files have no GPU figures).`);
