@@ -10,7 +10,7 @@ import { GpuWatch, type IdleBaseline } from './gpu-watch.js';
 /** One timing run: hyperfine's figures, and what the GPUs did during it. */
 export interface CommandRun extends RunTiming {
   readonly gpus: readonly GpuRunSummary[];
-  /** Peak GPU memory held by the command's own process tree, MiB; null without GPU data. */
+  /** Peak GPU memory held by the command's own process tree, MiB; null without GPU data, or when none was found while some GPU process was not visible in /proc. */
   readonly treePeakGpuMemoryMiB: number | null;
 }
 
@@ -64,9 +64,12 @@ const failed = (exitCode: number | null, signal: string | null) => exitCode !== 
 export async function benchCommand(o: CommandBenchOptions): Promise<CommandBenchOutcome> {
   const watch = o.source ? new GpuWatch(o.source) : null;
   // The tree's GPU memory, at each snapshot of a timing run.
-  const tree: { pid: number | null; peak: number } = { pid: null, peak: 0 };
+  // `hidden`: a GPU process /proc does not show (another PID namespace, as in a container) might be the command's.
+  const tree: { pid: number | null; peak: number; hidden: boolean } = { pid: null, peak: 0, hidden: false };
   const onSnapshot = (s: Snapshot) => {
-    if (tree.pid !== null && !s.stale) tree.peak = Math.max(tree.peak, treeGpuMemoryMiB(s.processes, tree.pid, (p) => readParentPid(p)));
+    if (tree.pid === null || s.stale) return;
+    tree.peak = Math.max(tree.peak, treeGpuMemoryMiB(s.processes, tree.pid, (p) => readParentPid(p)));
+    tree.hidden ||= s.processes.some((p) => p.unknown.startTimeMs === 'not_visible' && p.gpuMemoryMiB);
   };
   const unsubscribe = o.source?.subscribe(onSnapshot);
   const runs: CommandRun[] = [];
@@ -103,7 +106,7 @@ export async function benchCommand(o: CommandBenchOptions): Promise<CommandBench
       const cpuBefore = readReapedChildrenCpu();
       watch?.begin();
       const r = await child(o.command, (pid) => {
-        Object.assign(tree, { pid, peak: 0 });
+        Object.assign(tree, { pid, peak: 0, hidden: false });
         const now = o.source?.latest();
         if (now) onSnapshot(now);
       });
@@ -119,7 +122,7 @@ export async function benchCommand(o: CommandBenchOptions): Promise<CommandBench
         exitCode: r.exitCode,
         signal: r.signal,
         gpus,
-        treePeakGpuMemoryMiB: gpus.length ? tree.peak : null,
+        treePeakGpuMemoryMiB: gpus.length && !(tree.peak === 0 && tree.hidden) ? tree.peak : null,
       });
       if (failed(r.exitCode, r.signal) && !o.ignoreFailure) return outcome({ kind: 'failed', what: 'command', run, exitCode: r.exitCode, signal: r.signal });
     }

@@ -59,7 +59,8 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
   }
 
   const text = !opts.json;
-  const progressLine = text && stderr.isTTY;
+  // The command's own output (--show-output) and a progress line would mix.
+  const progressLine = text && stderr.isTTY && !opts.showOutput;
   const say = (line: string) => progressLine && stderr.write(`\r\x1b[K${line}`);
   if (text) {
     stdout.write(`Benchmark 1: ${command.text}\n`);
