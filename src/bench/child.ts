@@ -27,6 +27,8 @@ export interface ChildExit {
   readonly signal: string | null;
   /** Wall time from spawn to exit, s. */
   readonly seconds: number;
+  /** It ran past `timeoutMs` and was ended. */
+  readonly timedOut: boolean;
 }
 
 /** The command could not be started at all (not found, not executable). */
@@ -64,25 +66,31 @@ export function killTree(pid: number, signal: NodeJS.Signals): void {
 /**
  * Runs a command to its end, timed. Its stdin is closed and its output
  * discarded unless `showOutput`. It leads its own process group, so that an
- * abort (Ctrl-C) ends the whole tree: SIGTERM, then SIGKILL after a grace.
- * `onStart` gets the pid as soon as it runs.
+ * abort (Ctrl-C), or running past `timeoutMs`, ends the whole tree: SIGTERM,
+ * then SIGKILL after a grace. `onStart` gets the pid as soon as it runs.
  */
 export function runChild(
   command: CommandLine,
-  opts: { readonly showOutput: boolean; readonly signal?: AbortSignal; readonly onStart?: (pid: number) => void },
+  opts: { readonly showOutput: boolean; readonly signal?: AbortSignal; readonly timeoutMs?: number | null; readonly onStart?: (pid: number) => void },
 ): Promise<ChildExit> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(command.file, [...command.args], { stdio: ['ignore', opts.showOutput ? 'inherit' : 'ignore', opts.showOutput ? 'inherit' : 'ignore'], detached: true });
     let killer: NodeJS.Timeout | null = null;
-    const abort = () => {
-      if (child.pid === undefined) return;
+    let ending = false;
+    let timedOut = false;
+    const end = () => {
+      if (child.pid === undefined || ending) return;
+      ending = true;
       killTree(child.pid, 'SIGTERM');
       killer = setTimeout(() => child.pid !== undefined && killTree(child.pid, 'SIGKILL'), KILL_GRACE_MS);
     };
+    const abort = end;
+    const limit = opts.timeoutMs ? setTimeout(() => ((timedOut = true), end()), opts.timeoutMs) : null;
     const done = () => {
       opts.signal?.removeEventListener('abort', abort);
       if (killer) clearTimeout(killer);
+      if (limit) clearTimeout(limit);
     };
     child.once('error', (e: NodeJS.ErrnoException) => {
       done();
@@ -91,9 +99,9 @@ export function runChild(
     child.once('exit', (exitCode, signal) => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       // Whatever it left running in its group goes with it.
-      if (child.pid !== undefined && opts.signal?.aborted) killTree(child.pid, 'SIGKILL');
+      if (child.pid !== undefined && ending) killTree(child.pid, 'SIGKILL');
       done();
-      resolve({ exitCode, signal, seconds });
+      resolve({ exitCode, signal, seconds, timedOut });
     });
     if (child.pid !== undefined) {
       opts.onStart?.(child.pid);

@@ -4,7 +4,7 @@ import type { RunTiming } from '../model/run-stats.js';
 import type { Snapshot } from '../model/types.js';
 import { readParentPid, readReapedChildrenCpu } from '../sampler/host/proc-tree.js';
 import type { SnapshotSource } from '../sampler/source.js';
-import { type CommandLine, runChild } from './child.js';
+import { type ChildExit, type CommandLine, runChild } from './child.js';
 import { GpuWatch, type IdleBaseline } from './gpu-watch.js';
 
 /** One timing run: hyperfine's figures, and what the GPUs did during it. */
@@ -25,6 +25,8 @@ export interface CommandBenchOptions {
   readonly prepare: CommandLine | null;
   readonly ignoreFailure: boolean;
   readonly showOutput: boolean;
+  /** A run (or prepare) still going after this is ended and counts as failed; null: no limit. */
+  readonly runTimeoutMs: number | null;
   /** Idle power is measured this long before the first run (0: not measured). */
   readonly baselineMs: number;
   /** A started source, or null when no GPU can be read. */
@@ -44,6 +46,7 @@ export type Stop =
       readonly run: string;
       readonly exitCode: number | null;
       readonly signal: string | null;
+      readonly timedOut: boolean;
     };
 
 export interface CommandBenchOutcome {
@@ -52,7 +55,8 @@ export interface CommandBenchOutcome {
   readonly stop: Stop | null;
 }
 
-const failed = (exitCode: number | null, signal: string | null) => exitCode !== 0 || signal !== null;
+const failed = (r: ChildExit) => r.exitCode !== 0 || r.signal !== null || r.timedOut;
+const failure = (what: 'command' | 'prepare', run: string, r: ChildExit): Stop => ({ kind: 'failed', what, run, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut });
 
 /**
  * hyperfine's loop for one command: idle baseline, warmup runs, then timing
@@ -74,12 +78,13 @@ export async function benchCommand(o: CommandBenchOptions): Promise<CommandBench
   const unsubscribe = o.source?.subscribe(onSnapshot);
   const runs: CommandRun[] = [];
   let baselines: IdleBaseline[] = [];
-  const child = (command: CommandLine, onStart?: (pid: number) => void) => runChild(command, { showOutput: o.showOutput, signal: o.signal, onStart });
+  const child = (command: CommandLine, onStart?: (pid: number) => void) =>
+    runChild(command, { showOutput: o.showOutput, signal: o.signal, timeoutMs: o.runTimeoutMs, onStart });
   const prepared = async (run: string): Promise<Stop | null> => {
     if (!o.prepare) return null;
     const r = await child(o.prepare);
     if (o.signal.aborted) return { kind: 'interrupted' };
-    return failed(r.exitCode, r.signal) ? { kind: 'failed', what: 'prepare', run, exitCode: r.exitCode, signal: r.signal } : null;
+    return failed(r) ? failure('prepare', run, r) : null;
   };
   const outcome = (stop: Stop | null): CommandBenchOutcome => ({ runs, baselines, stop });
   try {
@@ -95,7 +100,7 @@ export async function benchCommand(o: CommandBenchOptions): Promise<CommandBench
       if (stop) return outcome(stop);
       const r = await child(o.command);
       if (o.signal.aborted) return outcome({ kind: 'interrupted' });
-      if (failed(r.exitCode, r.signal) && !o.ignoreFailure) return outcome({ kind: 'failed', what: 'command', run, exitCode: r.exitCode, signal: r.signal });
+      if (failed(r) && !o.ignoreFailure) return outcome(failure('command', run, r));
     }
     for (let i = 0; i < o.runs; i++) {
       if (o.signal.aborted) return outcome({ kind: 'interrupted' });
@@ -121,10 +126,11 @@ export async function benchCommand(o: CommandBenchOptions): Promise<CommandBench
         system: cpuBefore && cpuAfter ? Math.max(0, cpuAfter.system - cpuBefore.system) : null,
         exitCode: r.exitCode,
         signal: r.signal,
+        timedOut: r.timedOut,
         gpus,
         treePeakGpuMemoryMiB: gpus.length && !(tree.peak === 0 && tree.hidden) ? tree.peak : null,
       });
-      if (failed(r.exitCode, r.signal) && !o.ignoreFailure) return outcome({ kind: 'failed', what: 'command', run, exitCode: r.exitCode, signal: r.signal });
+      if (failed(r) && !o.ignoreFailure) return outcome(failure('command', run, r));
     }
     return outcome(null);
   } finally {

@@ -12,6 +12,8 @@ export interface RunResultRun {
   readonly time: number;
   readonly exit_code: number | null;
   readonly signal: string | null;
+  /** Ended after --run-timeout. */
+  readonly timed_out: boolean;
   readonly user: number | null;
   readonly system: number | null;
   /** All GPUs together, J. */
@@ -64,6 +66,7 @@ function runFigures(r: CommandRun): RunResultRun {
     time: r.time,
     exit_code: r.exitCode,
     signal: r.signal,
+    timed_out: r.timedOut,
     user: r.user,
     system: r.system,
     gpu_energy_j: totalEnergyJ(r.gpus),

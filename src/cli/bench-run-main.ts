@@ -18,7 +18,7 @@ import { sourceOptions } from './options.js';
 const signalStatus = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 0);
 
 function stopMessage(stop: Extract<Stop, { kind: 'failed' }>): string {
-  const how = stop.signal ? `was killed by ${stop.signal}` : `exited with status ${stop.exitCode}`;
+  const how = stop.timedOut ? 'ran past --run-timeout and was ended' : stop.signal ? `was killed by ${stop.signal}` : `exited with status ${stop.exitCode}`;
   if (stop.what === 'prepare') return `the --prepare command ${how} (before ${stop.run}); stopped`;
   return `the command ${how} on ${stop.run}; stopped (--ignore-failure goes on regardless, --show-output shows its output)`;
 }
@@ -82,6 +82,7 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
       prepare,
       ignoreFailure: opts.ignoreFailure === true,
       showOutput: opts.showOutput === true,
+      runTimeoutMs: opts.runTimeout ?? null,
       baselineMs: opts.baseline,
       source: gpus,
       signal: abort.signal,

@@ -10,6 +10,8 @@ export interface BenchRunFlags extends SourceFlags {
   readonly ignoreFailure?: boolean;
   readonly showOutput?: boolean;
   readonly json?: boolean;
+  /** ms; a run still going after this is ended and fails. */
+  readonly runTimeout?: number;
   /** ms of idle power measured before the first run. */
   readonly baseline: number;
 }
@@ -34,6 +36,7 @@ export function addBenchRunCommand(bench: Command): void {
     .option('-p, --prepare <command>', 'shell command run before each run (warmup runs too), not timed')
     .option('--export-json <path>', 'write the results (hyperfine --export-json keys, with the GPU figures) to a file')
     .option('--ignore-failure', 'go on when the command exits non-zero (its exit codes are kept)')
+    .addOption(new Option('--run-timeout <seconds>', 'end a run (or --prepare) still going after this; it counts as failed').argParser(optionParser(parseSeconds('--run-timeout', 0.001, 7 * 24 * 3600))))
     .option('--show-output', "show the command's output (hidden by default, as hyperfine)")
     .option('--json', 'print the result JSON instead of the summary')
     .addOption(

@@ -42,6 +42,8 @@ export interface RunTiming {
   /** null when it was killed by a signal (then `signal` says which). */
   readonly exitCode: number | null;
   readonly signal: string | null;
+  /** Ended by gpumon after the per-run time limit. */
+  readonly timedOut: boolean;
 }
 
 /** hyperfine's summary of a set of runs (its --export-json keys, in seconds). */

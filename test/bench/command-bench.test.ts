@@ -53,7 +53,7 @@ async function run(command: string, mine: boolean, hidden: boolean) {
   const source = new TreeSource(mine, hidden);
   sources.push(source);
   await source.start();
-  return benchCommand({ command: shellCommand(command), runs: 1, warmup: 0, prepare: null, ignoreFailure: false, showOutput: false, baselineMs: 0, source, signal: new AbortController().signal });
+  return benchCommand({ command: shellCommand(command), runs: 1, warmup: 0, prepare: null, ignoreFailure: false, showOutput: false, runTimeoutMs: null, baselineMs: 0, source, signal: new AbortController().signal });
 }
 
 describe('the GPU memory of the command process tree, end to end', () => {

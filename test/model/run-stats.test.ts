@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { modifiedZScores, OUTLIER_THRESHOLD, runSetStats, runWarnings, type RunTiming } from '../../src/model/run-stats.js';
 
-const run = (time: number, user: number | null = 0, system: number | null = 0): RunTiming => ({ time, user, system, exitCode: 0, signal: null });
+const run = (time: number, user: number | null = 0, system: number | null = 0): RunTiming => ({ time, user, system, exitCode: 0, signal: null, timedOut: false });
 
 describe('modified Z-scores (hyperfine outlier detection)', () => {
   it('is (x - median) / MAD', () => {

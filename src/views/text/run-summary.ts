@@ -48,11 +48,11 @@ function runLines(r: RunResultEntry, unit: 'ms' | 's', width: number): string[] 
   // Without GPU data the GPU columns would be all N/A: the runs alone, then.
   const gpu = r.gpu !== null;
   const cols = gpu ? ['run', 'time', 'exit', 'GPU energy', 'avg util', 'peak mem', 'tree mem'] : ['run', 'time', 'exit'];
-  const widths = [5, 11, 6, 13, 10, 11, 11];
+  const widths = [5, 11, 9, 12, 10, 11, 11];
   const row = (cells: readonly string[]) => `  ${cells.map((c, i) => (i === 0 ? padEnd(c, widths[i]!) : padStart(c, widths[i]!))).join('')}`;
   const lines = [row(cols)];
   r.runs.slice(0, MAX_RUN_LINES).forEach((run, i) => {
-    const cells = [String(i + 1), fmtDurationIn(run.time, unit), run.exit_code === null ? (run.signal ?? NA) : String(run.exit_code)];
+    const cells = [String(i + 1), fmtDurationIn(run.time, unit), run.timed_out ? 'timeout' : run.exit_code === null ? (run.signal ?? NA) : String(run.exit_code)];
     if (gpu)
       cells.push(
         fmtFixed(run.gpu_energy_j, 1, ' J'),
@@ -84,11 +84,11 @@ export function renderRunSummary(file: RunResultFile, opts: { readonly width: nu
     `${padEnd(range, label)}${padStart(d(r.min), 8)} ${ellipsis} ${padStart(d(r.max), 8)}    ${n} run${n === 1 ? '' : 's'}${n < opts.planned ? ` of ${opts.planned}` : ''}`,
     `  Median:${' '.repeat(label - 9)}${padStart(d(r.median), 8)}`,
   );
-  const failures = r.exit_codes.filter((c, i) => c !== 0 || r.runs[i]?.signal).length;
+  const failures = r.runs.filter((run) => run.exit_code !== 0 || run.signal || run.timed_out).length;
   const notes = r.warnings.map((w) => warningText(w, r, file, unit));
   if (r.gpu && r.mean < (2 * r.gpu.sample_interval_ms) / 1000)
     notes.push(`Note: runs this short get one or two GPU samples (one every ${r.gpu.sample_interval_ms} ms), so their energy is rough or N/A; a longer run, or a loop in the command, measures better.`);
-  if (failures && !file.stopped) notes.push(`Warning: ${failures} of ${n} runs ended with a non-zero exit status (ignored: --ignore-failure).`);
+  if (failures && !file.stopped) notes.push(`Warning: ${failures} of ${n} runs failed (a non-zero exit status, a signal, or --run-timeout), kept with --ignore-failure.`);
   for (const note of notes) out.push('', ...wrapWords(note, width, '  '));
   out.push('', ...runLines(r, unit, width), '');
   if (r.gpu) out.push(renderGpuSection(r.gpu).trimEnd());
