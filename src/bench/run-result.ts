@@ -44,13 +44,20 @@ export interface RunResultEntry {
   readonly warnings: readonly RunWarning[];
 }
 
+export type StoppedJson =
+  | { readonly kind: 'interrupted' }
+  | { readonly kind: 'failed'; readonly what: 'command' | 'prepare'; readonly run: string; readonly exit_code: number | null; readonly signal: string | null; readonly timed_out: boolean };
+
+const stoppedJson = (s: Stop): StoppedJson =>
+  s.kind === 'interrupted' ? s : { kind: 'failed', what: s.what, run: s.run, exit_code: s.exitCode, signal: s.signal, timed_out: s.timedOut };
+
 export interface RunResultFile {
   readonly kind: 'run';
   readonly gpumon_version: string;
   /** ISO 8601, when the benchmark started. */
   readonly date: string;
   /** Why it ended early (Ctrl-C, a failing command), or null. */
-  readonly stopped: Stop | null;
+  readonly stopped: StoppedJson | null;
   /** Why the GPU figures are empty, or null. */
   readonly gpu_note: string | null;
   readonly warmup: number;
@@ -95,7 +102,7 @@ export function runResult(
     kind: 'run',
     gpumon_version: VERSION,
     date: new Date(o.startedAt).toISOString(),
-    stopped: outcome.stop,
+    stopped: outcome.stop && stoppedJson(outcome.stop),
     gpu_note: o.gpuNote,
     warmup: o.warmup,
     prepare: o.prepare,

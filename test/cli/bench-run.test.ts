@@ -62,7 +62,7 @@ describe('gpumon bench run', () => {
     const r = gpumon(['bench', 'run', ...NO_GPU, '--runs', '3', '--export-json', out, 'exit 3']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('gpumon: the command exited with status 3 on run 1; stopped (--ignore-failure goes on regardless, --show-output shows its output)\n');
-    expect(readJson(out)).toMatchObject({ stopped: { kind: 'failed', what: 'command', exitCode: 3 }, results: [{ exit_codes: [3] }] });
+    expect(readJson(out)).toMatchObject({ stopped: { kind: 'failed', what: 'command', run: 'run 1', exit_code: 3, timed_out: false }, results: [{ exit_codes: [3] }] });
 
     const ok = gpumon(['bench', 'run', ...NO_GPU, '--runs', '2', '--ignore-failure', '--export-json', out, 'exit 3']);
     expect(ok.status).toBe(0);
