@@ -39,7 +39,7 @@ export async function benchCompare(files: string[], opts: BenchCompareFlags, std
   else if (opts.markdown) stdout.write(renderCompareMarkdown(comparison));
   else {
     const width = stdout.isTTY ? (stdout.columns ?? 80) : Number(env.COLUMNS) || 80;
-    stdout.write(renderCompareText(comparison, { width, ascii: loadSettings(env).settings.ascii }));
+    stdout.write(renderCompareText(comparison, { width, ascii: opts.ascii === true || loadSettings(env).settings.ascii }));
   }
   return EXIT.ok;
 }

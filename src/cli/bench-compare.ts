@@ -4,6 +4,8 @@ export interface BenchCompareFlags {
   readonly label: readonly string[];
   readonly json?: boolean;
   readonly markdown?: boolean;
+  /** `gpumon --ascii bench compare ...` (the root command's flag). */
+  readonly ascii?: boolean;
 }
 
 /** `gpumon bench compare A.json B.json ...`: results side by side, with ratios to the first. */
@@ -16,7 +18,7 @@ export function addBenchCompareCommand(bench: Command): void {
     .option('--json', 'print the comparison as JSON')
     .option('--markdown', 'print a Markdown table')
     .showHelpAfterError('(see gpumon bench compare --help)')
-    .action(async (files: string[], opts: BenchCompareFlags) => {
-      process.exitCode = await (await import('./bench-compare-main.js')).benchCompare(files, opts, process.stdout, process.env);
+    .action(async (files: string[], opts: BenchCompareFlags, self: Command) => {
+      process.exitCode = await (await import('./bench-compare-main.js')).benchCompare(files, { ...opts, ascii: self.optsWithGlobals<{ ascii?: boolean }>().ascii }, process.stdout, process.env);
     });
 }

@@ -107,7 +107,7 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
     }
   }
   const columns = stdout.isTTY ? stdout.columns : Number(env.COLUMNS) || 80;
-  const ascii = loadSettings(env).settings.ascii;
+  const ascii = opts.ascii === true || loadSettings(env).settings.ascii;
   stdout.write(opts.json ? json : renderRunSummary(result, { width: columns, ascii, planned: opts.runs }));
 
   const stop = outcome.stop;

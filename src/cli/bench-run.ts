@@ -14,6 +14,8 @@ export interface BenchRunFlags extends SourceFlags {
   readonly runTimeout?: number;
   /** ms of idle power measured before the first run. */
   readonly baseline: number;
+  /** `gpumon --ascii bench run ...`: the root command's flag (only that one: commander's optsWithGlobals lets the root's defaults override these). */
+  readonly ascii?: boolean;
 }
 
 /** A whole number from `min` to `max`. */
@@ -58,7 +60,7 @@ Examples:
   // Energy needs 10 Hz samples here, not the monitor's interval.
   const interval = cmd.options.find((o) => o.long === '--interval');
   if (interval) interval.description = 'seconds between GPU samples (default: 0.1)';
-  cmd.action(async (argv: string[], opts: BenchRunFlags) => {
-    process.exitCode = await (await import('./bench-run-main.js')).benchRun(argv, opts, process.env);
+  cmd.action(async (argv: string[], opts: BenchRunFlags, self: Command) => {
+    process.exitCode = await (await import('./bench-run-main.js')).benchRun(argv, { ...opts, ascii: self.optsWithGlobals<{ ascii?: boolean }>().ascii }, process.env);
   });
 }

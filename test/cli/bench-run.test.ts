@@ -128,6 +128,8 @@ describe('gpumon bench run', () => {
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.results[0].stddev).toBeNull(); // one run: no sample sigma, as hyperfine
+    // The root command's --ascii applies to the summary.
+    expect(gpumon(['--ascii', 'bench', 'run', ...NO_GPU, '--runs', '1', 'true']).stdout).toMatch(/^ {2}Time \(mean \+\/- sd\): /m);
   });
 
   it('Ctrl-C mid-run: kills the command tree, prints and saves the runs done, exits 130', async () => {
