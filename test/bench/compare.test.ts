@@ -50,6 +50,7 @@ describe('bench compare on serving results', () => {
     const md = renderCompareMarkdown(compareResults([file('http-bf16.json', 'bf16'), file('http-fp8.json', 'fp8')]));
     expect(md).toMatch(/^\| Metric \| bf16 \| fp8 \(ratio\) \|$/m);
     expect(md).toMatch(/^\| Mean TTFT \(ms\) ↓ \| 50\.00 \| 41\.00 \(0\.82×\) \|$/m);
+    expect(md).toMatch(/^\| Model \| meta-llama\/Llama-3\.1-8B-Instruct \| neuralmagic\/Meta-Llama-3\.1-8B-Instruct-FP8 \|$/m);
   });
 });
 

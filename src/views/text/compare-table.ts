@@ -79,6 +79,8 @@ export function renderCompareMarkdown(c: Comparison): string {
     `| Metric | ${c.columns.map((col, i) => esc(i === 0 ? col.label : `${col.label} (ratio)`)).join(' | ')} |`,
     `| --- | ${c.columns.map(() => '---:').join(' | ')} |`,
   ];
+  const what = c.kind === 'run' ? { name: 'Command', of: (i: number) => c.columns[i]!.command } : { name: 'Model', of: (i: number) => c.columns[i]!.model };
+  if (c.columns.some((_, i) => what.of(i))) lines.push(`| ${what.name} | ${c.columns.map((_, i) => esc(what.of(i) ?? NA)).join(' | ')} |`);
   for (const m of c.metrics) {
     const cells = c.columns.map((_, i) => {
       const v = fmtValue(m.values[i] ?? null, m);
