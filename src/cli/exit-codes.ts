@@ -26,6 +26,15 @@ export const EXIT = {
   internal: 70,
   /** nvidia-smi hung and was killed (as timeout(1)). */
   timeout: 124,
+  // bench run / bench compare:
+  /** The benchmarked command (or --prepare) failed (hyperfine: 1). */
+  commandFailed: 1,
+  /** The benchmarked command could not be started (a shell's 127). */
+  commandNotFound: 127,
+  /** A result file cannot be written (sysexits EX_CANTCREAT). */
+  cannotWrite: 73,
+  /** A file to read cannot be opened (sysexits EX_NOINPUT). */
+  cannotRead: 66,
 } as const;
 
 export const EXIT_FOR_FAILURE: Record<SmiFailureKind, number> = {

@@ -1,0 +1,123 @@
+import { writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { directCommand, shellCommand, SpawnFailure } from '../bench/child.js';
+import { benchCommand, type Progress, type Stop } from '../bench/command-bench.js';
+import { GPU_WATCH_INTERVAL_MS } from '../bench/gpu-watch.js';
+import { runResult } from '../bench/run-result.js';
+import { loadSettings } from '../config/store.js';
+import { runSetStats } from '../model/run-stats.js';
+import { openSource } from '../sampler/open.js';
+import type { SnapshotSource } from '../sampler/source.js';
+import { durationUnit, fmtDurationIn, renderRunSummary } from '../views/text/run-summary.js';
+import type { BenchRunFlags } from './bench-run.js';
+import { CliError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import { sourceOptions } from './options.js';
+
+/** Exit status for Ctrl-C and kill: 128 + the signal's number, as a shell reports it. */
+const signalStatus = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 0);
+
+function stopMessage(stop: Extract<Stop, { kind: 'failed' }>): string {
+  const how = stop.timedOut ? 'ran past --run-timeout and was ended' : stop.signal ? `was killed by ${stop.signal}` : `exited with status ${stop.exitCode}`;
+  if (stop.what === 'prepare') return `the --prepare command ${how} (before ${stop.run}); stopped`;
+  return `the command ${how} on ${stop.run}; stopped (--ignore-failure goes on regardless, --show-output shows its output)`;
+}
+
+/** `gpumon bench run`. Returns the exit status. */
+export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.ProcessEnv): Promise<number> {
+  const command = argv.length === 1 ? shellCommand(argv[0]!) : directCommand(argv as [string, ...string[]]);
+  const prepare = opts.prepare !== undefined ? shellCommand(opts.prepare) : null;
+  const source = sourceOptions(opts, env, { interval: GPU_WATCH_INTERVAL_MS / 1000 });
+  const { stdout, stderr } = process;
+  if (opts.exportJson) {
+    // A path that cannot be written fails now, not after an hour of runs.
+    try {
+      writeFileSync(opts.exportJson, '');
+    } catch (e) {
+      throw new CliError(`--export-json: cannot write ${opts.exportJson}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, EXIT.cannotWrite);
+    }
+  }
+
+  const startedAt = Date.now();
+  const abort = new AbortController();
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
+    abort.abort();
+  };
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+
+  let gpus: SnapshotSource | null = null;
+  let gpuNote: string | null = null;
+  try {
+    gpus = await openSource(source);
+    await gpus.start();
+  } catch (e) {
+    gpus?.stop();
+    gpus = null;
+    gpuNote = `no GPU could be read: ${e instanceof Error ? e.message.replace(/\.$/, '') : String(e)}`;
+  }
+
+  const text = !opts.json;
+  // The command's own output (--show-output) and a progress line would mix.
+  const progressLine = text && stderr.isTTY && !opts.showOutput;
+  const say = (line: string) => progressLine && stderr.write(`\r\x1b[K${line}`);
+  if (text) {
+    stdout.write(`Benchmark 1: ${command.text}\n`);
+    if (source.demo) stdout.write(`  (GPU figures from the demo recording '${source.demo}', not from this machine's GPUs)\n`);
+  }
+  const onProgress = (p: Progress) => {
+    if (p.phase === 'baseline') return say('  Measuring idle GPU power ...');
+    if (p.phase === 'warmup') return say(`  Warmup run ${p.index + 1}/${p.total} ...`);
+    const stats = runSetStats(p.done);
+    say(`  Run ${p.index + 1}/${p.total}${stats ? `, current estimate: ${fmtDurationIn(stats.mean, durationUnit(stats.mean))}` : ''} ...`);
+  };
+
+  let outcome;
+  try {
+    outcome = await benchCommand({
+      command,
+      runs: opts.runs,
+      warmup: opts.warmup,
+      prepare,
+      ignoreFailure: opts.ignoreFailure === true,
+      showOutput: opts.showOutput === true,
+      runTimeoutMs: opts.runTimeout ?? null,
+      baselineMs: opts.baseline,
+      source: gpus,
+      signal: abort.signal,
+      onProgress,
+    });
+  } catch (e) {
+    if (e instanceof SpawnFailure) throw new CliError(e.message, EXIT.commandNotFound);
+    throw e;
+  } finally {
+    say('');
+    gpus?.stop();
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
+  }
+
+  const result = runResult(outcome, { command: command.text, startedAt, gpuNote, warmup: opts.warmup, prepare: opts.prepare ?? null, sampleIntervalMs: source.intervalMs });
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  if (opts.exportJson) {
+    try {
+      writeFileSync(opts.exportJson, json);
+    } catch (e) {
+      stderr.write(`gpumon: --export-json: cannot write ${opts.exportJson}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    }
+  }
+  const columns = stdout.isTTY ? stdout.columns : Number(env.COLUMNS) || 80;
+  const ascii = opts.ascii === true || loadSettings(env).settings.ascii;
+  stdout.write(opts.json ? json : renderRunSummary(result, { width: columns, ascii, planned: opts.runs }));
+
+  const stop = outcome.stop;
+  if (stop?.kind === 'interrupted') {
+    stderr.write(`gpumon: interrupted (${stoppedBy ?? 'SIGINT'}) after ${outcome.runs.length} of ${opts.runs} runs${opts.exportJson ? `; saved to ${opts.exportJson}` : ''}\n`);
+    return signalStatus(stoppedBy ?? 'SIGINT');
+  }
+  if (stop?.kind === 'failed') {
+    stderr.write(`gpumon: ${stopMessage(stop)}\n`);
+    return EXIT.commandFailed;
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,163 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/fixtures.js';
+import { freshConfigDir, gpumon, STACK_FRAME } from '../helpers/run-cli.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'gpumon-bench-run-'));
+const NO_GPU = ['--nvidia-smi', '/nonexistent/nvidia-smi', '--baseline', '0'];
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+
+describe('gpumon bench run', () => {
+  it('times a command: the mean of sleep 0.3 is within 50 ms of 0.3 s, in hyperfine summary and JSON', () => {
+    const out = join(dir(), 'r.json');
+    const r = gpumon(['bench', 'run', ...NO_GPU, '--runs', '3', '--export-json', out, '--', 'sleep', '0.3']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Benchmark 1: sleep 0\.3$/m);
+    expect(r.stdout).toMatch(/^ {2}Time \(mean ± σ\): +3\d\d\.\d ms ± +\d+\.\d ms {4}\[User: \d+\.\d ms, System: \d+\.\d ms\]$/m);
+    expect(r.stdout).toMatch(/^ {2}Range \(min … max\): +3\d\d\.\d ms … +3\d\d\.\d ms {4}3 runs$/m);
+    // The reason the GPU figures are empty is said once.
+    expect(r.stdout.match(/no GPU could be read/g)).toHaveLength(1);
+    const doc = readJson(out);
+    expect(doc.kind).toBe('run');
+    const [res] = doc.results;
+    expect(res.command).toBe('sleep 0.3');
+    expect(res.times).toHaveLength(3);
+    expect(res.mean).toBeGreaterThanOrEqual(0.3);
+    expect(res.mean).toBeLessThan(0.35);
+    expect(res.exit_codes).toEqual([0, 0, 0]);
+    for (const k of ['stddev', 'median', 'min', 'max', 'user', 'system']) expect(typeof res[k]).toBe('number');
+    expect(res.gpu).toBeNull();
+    expect(res.runs[0]).toMatchObject({ exit_code: 0, gpu_energy_j: null, process_tree_peak_gpu_memory_mib: null });
+    expect(doc.gpu_note).toMatch(/nvidia-smi/);
+  });
+
+  it("counts the CPU time of the command's whole tree (a busy node under a shell)", () => {
+    const out = join(dir(), 'r.json');
+    // Spin until 400 ms of CPU are used (not of wall time: the machine may be busy).
+    const busy = `node -e "while (process.cpuUsage().user < 400000);"`;
+    const r = gpumon(['bench', 'run', ...NO_GPU, '--runs', '2', '--export-json', out, `sh -c '${busy}'`]);
+    expect(r.status).toBe(0);
+    const [res] = readJson(out).results;
+    // 400 ms of spinning is user time, measured in 10 ms ticks; the shell and node start-up add a little.
+    expect(res.user).toBeGreaterThanOrEqual(0.38);
+    expect(res.user).toBeLessThan(0.8);
+    expect(res.user + res.system).toBeLessThanOrEqual(res.mean + 0.1);
+  });
+
+  it('runs --prepare before each run, warmup runs included, and only times the command', () => {
+    const d = dir();
+    const log = join(d, 'log');
+    const out = join(d, 'r.json');
+    const r = gpumon(['bench', 'run', ...NO_GPU, '--runs', '3', '--warmup', '1', '--prepare', `echo p >> ${log}; sleep 0.3`, '--export-json', out, `echo r >> ${log}`]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(log, 'utf8').split('\n').join(' ').trim()).toBe('p r p r p r p r');
+    expect(readJson(out).results[0].max).toBeLessThan(0.2); // the prepare's sleep is not timed
+  });
+
+  it('stops at a failing run (exit 1) and keeps what it measured, or goes on with --ignore-failure', () => {
+    const out = join(dir(), 'r.json');
+    const r = gpumon(['bench', 'run', ...NO_GPU, '--runs', '3', '--export-json', out, 'exit 3']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('gpumon: the command exited with status 3 on run 1; stopped (--ignore-failure goes on regardless, --show-output shows its output)\n');
+    expect(readJson(out)).toMatchObject({ stopped: { kind: 'failed', what: 'command', run: 'run 1', exit_code: 3, timed_out: false }, results: [{ exit_codes: [3] }] });
+
+    const ok = gpumon(['bench', 'run', ...NO_GPU, '--runs', '2', '--ignore-failure', '--export-json', out, 'exit 3']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/Warning: 2 of 2 runs failed \(a non-zero exit status/);
+    expect(readJson(out).results[0].exit_codes).toEqual([3, 3]);
+
+    const prep = gpumon(['bench', 'run', ...NO_GPU, '--prepare', 'false', 'true']);
+    expect(prep.status).toBe(1);
+    expect(prep.stderr).toMatch(/^gpumon: the --prepare command exited with status 1 \(before run 1\); stopped$/m);
+  });
+
+  it('--run-timeout ends a hung run and its tree: the run fails, or counts with --ignore-failure', () => {
+    const out = join(dir(), 'r.json');
+    const r = gpumon(['bench', 'run', ...NO_GPU, '--runs', '3', '--run-timeout', '0.3', '--export-json', out, 'sleep 10']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^gpumon: the command ran past --run-timeout and was ended on run 1; stopped/m);
+    const [res] = readJson(out).results;
+    expect(res.runs[0]).toMatchObject({ timed_out: true, exit_code: null, signal: 'SIGTERM' });
+    expect(res.times[0]).toBeGreaterThanOrEqual(0.3);
+    expect(res.times[0]).toBeLessThan(1.3); // SIGTERM ends sleep at once; SIGKILL would come after 1 s more
+    const ok = gpumon(['bench', 'run', ...NO_GPU, '--runs', '2', '--run-timeout', '200ms', '--ignore-failure', 'sleep 10']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^ {2}1 +\d+\.\d ms +timeout$/m);
+  });
+
+  it('says so when the command cannot be run (127) and refuses bad flags (2), without a stack trace', () => {
+    const missing = gpumon(['bench', 'run', ...NO_GPU, '--', 'no-such-program-here', 'x']);
+    expect(missing.status).toBe(127);
+    expect(missing.stderr).toBe('gpumon: cannot run no-such-program-here: not found\n');
+    for (const bad of [['--runs', '0'], ['--warmup', 'x'], ['--baseline', '-1']]) {
+      const r = gpumon(['bench', 'run', ...bad, 'true']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).not.toMatch(STACK_FRAME);
+    }
+    expect(gpumon(['bench', 'run', '--runs', '0', 'true']).stderr).toMatch(/--runs: '0' is not a whole number from 1/);
+    const unwritable = gpumon(['bench', 'run', ...NO_GPU, '--export-json', '/nonexistent/dir/r.json', 'true']);
+    expect(unwritable.status).toBe(73);
+    expect(unwritable.stderr).toMatch(/^gpumon: --export-json: cannot write \/nonexistent\/dir\/r.json: ENOENT$/m);
+  });
+
+  it('--demo: the GPU side from the demo recording, for every run and the whole set', () => {
+    const out = join(dir(), 'r.json');
+    const r = gpumon(['bench', 'run', '--demo', 'h100', '--baseline', '0.3', '--runs', '3', '--export-json', out, '--', 'sleep', '0.3']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/demo recording 'h100'/);
+    expect(r.stdout).toMatch(/^-+ GPU -+$/m);
+    expect(r.stdout).toMatch(/^Idle baseline power \(W\): +7\d\.\d$/m); // the recording starts idle, ~72 W
+    const [res] = readJson(out).results;
+    expect(res.gpu.devices).toHaveLength(1);
+    expect(res.gpu.sample_interval_ms).toBe(100);
+    for (const run of res.runs) {
+      expect(run.gpu_energy_j).toBeGreaterThan(0);
+      expect(run.gpu_avg_utilization_percent).not.toBeNull();
+      expect(run.gpu_peak_memory_used_mib).not.toBeNull();
+      expect(run.process_tree_peak_gpu_memory_mib).toBe(0); // sleep holds no GPU memory
+    }
+    const sum = res.runs.reduce((s: number, x: { gpu_energy_j: number }) => s + x.gpu_energy_j, 0);
+    expect(res.gpu.energy_j).toBeCloseTo(sum, 6);
+  });
+
+  it('--json prints the result document instead of the summary', () => {
+    const r = gpumon(['bench', 'run', ...NO_GPU, '--runs', '1', '--json', 'true']);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.results[0].stddev).toBeNull(); // one run: no sample sigma, as hyperfine
+    // The root command's --ascii applies to the summary.
+    expect(gpumon(['--ascii', 'bench', 'run', ...NO_GPU, '--runs', '1', 'true']).stdout).toMatch(/^ {2}Time \(mean \+\/- sd\): /m);
+  });
+
+  it('Ctrl-C mid-run: kills the command tree, prints and saves the runs done, exits 130', async () => {
+    const d = dir();
+    const out = join(d, 'r.json');
+    const pids = join(d, 'pids');
+    // The first run is quick; the second starts a grandchild and hangs.
+    const script = join(d, 'cmd.sh');
+    writeFileSync(script, `if [ -f ${d}/once ]; then sleep 30 & echo $! >> ${pids}; wait; else touch ${d}/once; fi\n`);
+    const child = spawn(process.execPath, [CLI, 'bench', 'run', ...NO_GPU, '--runs', '5', '--export-json', out, `sh ${script}`], {
+      env: { ...process.env, GPUMON_CONFIG_DIR: freshConfigDir() },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 200 && !existsSync(pids); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(pids)).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).toMatch(/1 run of 5$/m);
+    expect(stderr).toMatch(/^gpumon: interrupted \(SIGINT\) after 1 of 5 runs; saved to /m);
+    expect(readJson(out)).toMatchObject({ stopped: { kind: 'interrupted' }, results: [{ times: [expect.any(Number)] }] });
+    const grandchild = Number(readFileSync(pids, 'utf8').trim());
+    // Gone, or a zombie waiting for init to reap it.
+    const state = () => (existsSync(`/proc/${grandchild}/stat`) ? readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]![0]! : 'gone');
+    for (let i = 0; i < 20 && !['gone', 'Z'].includes(state()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(['gone', 'Z']).toContain(state());
+  });
+});
