@@ -85,6 +85,8 @@ export function registerBenchCommands(program: Command): Command {
     .addOption(new Option('--idle-timeout <seconds>', 'fail a request that sends nothing for this long').argParser(optionParser(parseSeconds('--idle-timeout', 0.01, 3600))).default(30_000, '30'))
     .addOption(new Option('--idle-baseline <seconds>', 'measure idle GPU power this long first (0: skip)').argParser(optionParser((t: string) => (t.trim() === '0' ? 0 : parseSeconds('--idle-baseline', 0.1, 600)(t)))).default(2000, '2'))
     .option('--server-metrics <url>', "scrape the server's Prometheus /metrics during the run");
+  // main.ts sets these on the program after the commands are registered; subcommands need their own.
+  for (const cmd of [bench, http]) cmd.exitOverride().showHelpAfterError('(see gpumon bench http --help)');
   addSourceOptions(http).action(async (flags: BenchHttpFlags) => {
     process.exitCode = await (await import('./bench-http.js')).runBenchHttp(flags, process.env);
   });
