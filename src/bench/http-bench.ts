@@ -1,6 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import http from 'node:http';
-import https from 'node:https';
 import { mean, stddev } from '../model/stats.js';
 import type { IdleBaseline } from './gpu-watch.js';
 import { type GpuWatch, GPU_WATCH_INTERVAL_MS } from './gpu-watch.js';
@@ -9,7 +7,9 @@ import { httpMetrics, type HttpMetrics, type MetricOptions, percentileKey } from
 import { LiveStats } from './live.js';
 import { type LoadRun, runLoad, type StopReason } from './load.js';
 import { randomPrompt } from './prompts.js';
-import type { RequestOutcome, RequestSpec } from './request.js';
+import { type RequestOutcome, type RequestSpec, requestPool } from './request.js';
+import { getText } from './get.js';
+import type { Dispatcher } from 'undici';
 import { MetricsScraper } from './scraper.js';
 import type { ServerMetricsResult } from './server-metrics.js';
 
@@ -67,33 +67,18 @@ export type HttpBenchResult = Readonly<Record<string, unknown>> & {
 /** A failure before any request went out (no model, server down). */
 export class BenchSetupError extends Error {}
 
-const json = (url: URL, apiKey: string | null, agent: http.Agent, timeoutMs: number): Promise<unknown> =>
-  new Promise((resolve, reject) => {
-    const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
-    const req = (url.protocol === 'https:' ? https : http).get(url, { agent, headers, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (t: string) => (body += t));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${body.trim().slice(0, 200)}`));
-        try {
-          resolve(JSON.parse(body));
-        } catch {
-          reject(new Error('the answer is not JSON'));
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs / 1000} s`)));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'ECONNREFUSED' ? 'connection refused' : (e.code ?? e.message))));
-  });
-
 /** The model to ask for: the flag, else the first one the server lists. */
-export async function resolveModel(c: Pick<HttpBenchConfig, 'baseUrl' | 'model' | 'apiKey'>, agent: http.Agent): Promise<string> {
+export async function resolveModel(c: Pick<HttpBenchConfig, 'baseUrl' | 'model' | 'apiKey'>, pool: Dispatcher): Promise<string> {
   if (c.model) return c.model;
   const url = new URL('/v1/models', c.baseUrl);
   let listed: unknown;
   try {
-    listed = await json(url, c.apiKey, agent, 10_000);
+    const text = await getText(url.href, 10_000, pool, c.apiKey);
+    try {
+      listed = JSON.parse(text);
+    } catch {
+      throw new Error('the answer is not JSON');
+    }
   } catch (e) {
     throw new BenchSetupError(`cannot list the models at ${url.href}: ${(e as Error).message} (is the server up? or give --model)`);
   }
@@ -147,7 +132,7 @@ function detailedArrays(outcomes: readonly RequestOutcome[]) {
 export async function runHttpBench(c: HttpBenchConfig, gpu: GpuSide, live: LiveStats, signal: AbortSignal): Promise<HttpBenchResult> {
   // Every request in flight listens for the stop.
   setMaxListeners(0, signal);
-  const agent = new (c.baseUrl.startsWith('https:') ? https : http).Agent({ keepAlive: true, maxSockets: c.maxConcurrency ?? Infinity });
+  const agent = requestPool(c.maxConcurrency);
   try {
     const model = await resolveModel(c, agent);
     live.set({ model, phase: 'baseline' });
@@ -218,7 +203,7 @@ export async function runHttpBench(c: HttpBenchConfig, gpu: GpuSide, live: LiveS
     live.set({ phase: stoppedBy === 'interrupted' ? 'interrupted' : 'finished' });
     return result;
   } finally {
-    agent.destroy();
+    await agent.destroy();
   }
 }
 

@@ -1,4 +1,4 @@
-import type http from 'node:http';
+import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
 import { arrivalGaps } from './arrivals.js';
 import { type RequestOutcome, type RequestSpec, sendRequest } from './request.js';
@@ -49,7 +49,7 @@ function sleepUntil(at: number, signal?: AbortSignal): Promise<void> {
  * cancelled and kept as such). Each request counts from when it was due: its
  * slot in the schedule, or for an infinite rate the moment a slot was free.
  */
-export async function runLoad(plan: LoadPlan, agent: http.Agent, request: (index: number) => RequestSpec, hooks: LoadHooks = {}): Promise<LoadRun> {
+export async function runLoad(plan: LoadPlan, pool: Dispatcher, request: (index: number) => RequestSpec, hooks: LoadHooks = {}): Promise<LoadRun> {
   const { signal } = hooks;
   const gap = arrivalGaps(plan.requestRate, plan.burstiness, plan.seed);
   const outcomes: RequestOutcome[] = [];
@@ -84,7 +84,7 @@ export async function runLoad(plan: LoadPlan, agent: http.Agent, request: (index
       break;
     }
     const dueAt = Number.isFinite(plan.requestRate) ? due : now;
-    const p = sendRequest(agent, request(i), dueAt, signal).then((o) => {
+    const p = sendRequest(pool, request(i), dueAt, signal).then((o) => {
       outcomes.push(o);
       inFlight.delete(p);
       hooks.onOutcome?.(o);

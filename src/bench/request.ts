@@ -1,6 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
+import { Agent, type Dispatcher } from 'undici';
 import { readChunk } from './openai-chunk.js';
 import { SseParser } from './sse.js';
 
@@ -58,9 +58,9 @@ export interface RequestSpec {
 
 const failure = (kind: FailureKind, message: string, status: number | null = null): RequestFailure => ({ kind, message, status });
 
-function networkFailure(e: NodeJS.ErrnoException, chunks: number): RequestFailure {
+function networkFailure(e: Error & { code?: string }, chunks: number): RequestFailure {
   if (e.code === 'ECONNREFUSED') return failure('connection_refused', `connection refused (${e.message.replace(/^connect ECONNREFUSED /, '')})`);
-  if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.message === 'socket hang up' || e.message === 'aborted')
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'UND_ERR_SOCKET')
     return failure('connection_reset', `connection reset ${chunks ? `after ${chunks} chunks` : 'before any data'}`);
   return failure('network', e.code ? `${e.code}: ${e.message}` : e.message);
 }
@@ -78,11 +78,26 @@ function bodyMessage(body: string): string {
 }
 
 /**
+ * The connection pool every request of a run goes through: undici's, with
+ * keep-alive, at most `connections` sockets per server, and no timeouts of
+ * its own (sendRequest keeps the idle timeout, to name it in the failure).
+ * undici, not node:http or fetch: it measured fastest (README, `npm run bench`).
+ */
+export function requestPool(connections: number | null): Agent {
+  return new Agent({ connections, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
+}
+
+function contentType(raw: readonly Buffer[]): string {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toString('latin1').toLowerCase() === 'content-type') return raw[i + 1]!.toString('latin1');
+  return '';
+}
+
+/**
  * Sends one completion request and reads its stream (or a JSON answer, for a
  * server that does not stream). Never rejects: every way it can go wrong is a
  * RequestFailure in the outcome.
  */
-export function sendRequest(agent: http.Agent, spec: RequestSpec, dueAt: number, signal?: AbortSignal): Promise<RequestOutcome> {
+export function sendRequest(pool: Dispatcher, spec: RequestSpec, dueAt: number, signal?: AbortSignal): Promise<RequestOutcome> {
   return new Promise((resolve) => {
     const sentAt = performance.now();
     const chunkTimes: number[] = [];
@@ -90,6 +105,12 @@ export function sendRequest(agent: http.Agent, spec: RequestSpec, dueAt: number,
     let promptTokens: number | null = null;
     let settled = false;
     let idle: NodeJS.Timeout | undefined;
+    let abort: ((e?: Error) => void) | null = null;
+    let status = 0;
+    let streaming = false;
+    let body = '';
+    const decoder = new StringDecoder('utf8');
+    const sse = new SseParser();
 
     const finish = (fail: RequestFailure | null) => {
       if (settled) return;
@@ -97,14 +118,13 @@ export function sendRequest(agent: http.Agent, spec: RequestSpec, dueAt: number,
       clearTimeout(idle);
       signal?.removeEventListener('abort', onAbort);
       const endAt = performance.now();
-      const ttft = chunkTimes.length ? chunkTimes[0]! - dueAt : null;
       const itls: number[] = [];
       for (let i = 1; i < chunkTimes.length; i++) itls.push(chunkTimes[i]! - chunkTimes[i - 1]!);
       resolve({
         dueAt,
         sentAt,
         endAt,
-        ttftMs: ttft,
+        ttftMs: chunkTimes.length ? chunkTimes[0]! - dueAt : null,
         e2elMs: endAt - dueAt,
         itlsMs: itls,
         chunkTimes,
@@ -115,7 +135,7 @@ export function sendRequest(agent: http.Agent, spec: RequestSpec, dueAt: number,
         failure: fail,
       });
       // A finished stream leaves its socket to the keep-alive pool; a failed one is closed.
-      if (fail && !req.destroyed) req.destroy();
+      if (fail) abort?.();
     };
     const armIdle = () => {
       clearTimeout(idle);
@@ -134,7 +154,7 @@ export function sendRequest(agent: http.Agent, spec: RequestSpec, dueAt: number,
         return true;
       }
       if (c.kind === 'error') {
-        finish(failure('stream_error', c.message, 200));
+        finish(failure('stream_error', c.message, status));
         return true;
       }
       if (c.text) chunkTimes.push(at);
@@ -142,48 +162,52 @@ export function sendRequest(agent: http.Agent, spec: RequestSpec, dueAt: number,
       promptTokens = c.promptTokens ?? promptTokens;
       return false;
     };
+    const ok = () => status >= 200 && status <= 299;
 
-    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body), accept: 'text/event-stream, application/json' };
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream, application/json' };
     if (spec.apiKey) headers.authorization = `Bearer ${spec.apiKey}`;
-    const req = (spec.url.protocol === 'https:' ? https : http).request(spec.url, { method: 'POST', agent, headers });
-    req.on('error', (e: NodeJS.ErrnoException) => finish(networkFailure(e, chunkTimes.length)));
-    req.on('response', (res) => {
-      armIdle();
-      res.setEncoding('utf8');
-      const status = res.statusCode ?? 0;
-      const streaming = /text\/event-stream/i.test(res.headers['content-type'] ?? '');
-      if (status < 200 || status > 299 || !streaming) {
-        let body = '';
-        res.on('data', (t: string) => {
-          armIdle();
-          if (body.length < 1 << 20) body += t;
-        });
-        res.on('end', () => {
-          if (status < 200 || status > 299) finish(failure('http_status', `HTTP ${status}: ${bodyMessage(body)}`, status));
-          else if (!take(body, performance.now())) finish(chunkTimes.length ? null : failure('empty', 'the response had no generated text', status));
-        });
-      } else {
-        const sse = new SseParser();
-        res.on('data', (t: string) => {
-          if (settled) return;
-          const at = performance.now();
-          armIdle();
-          for (const data of sse.push(t)) if (take(data, at)) return;
-        });
-        res.on('end', () => {
-          if (settled) return;
-          const at = performance.now();
-          for (const data of sse.end()) if (take(data, at)) return;
-          // Closed without [DONE]: what came is kept; nothing at all is a failure.
-          finish(chunkTimes.length ? null : failure('bad_response', 'the stream closed without [DONE] and without any text', status));
-        });
-      }
-      res.on('error', (e: NodeJS.ErrnoException) => finish(networkFailure(e, chunkTimes.length)));
-      res.on('aborted', () => finish(failure('connection_reset', `connection reset after ${chunkTimes.length} chunks`)));
-    });
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     armIdle();
-    req.end(spec.body);
+    pool.dispatch(
+      { origin: spec.url.origin, path: spec.url.pathname + spec.url.search, method: 'POST', headers, body: spec.body },
+      {
+        onConnect: (a) => {
+          abort = a;
+          if (settled) a();
+        },
+        onHeaders: (code, raw) => {
+          if (code < 200) return true; // 1xx: the real answer follows
+          status = code;
+          streaming = /text\/event-stream/i.test(contentType(raw));
+          armIdle();
+          return true;
+        },
+        onData: (chunk) => {
+          if (settled) return true;
+          const at = performance.now();
+          armIdle();
+          const text = decoder.write(chunk);
+          if (!ok() || !streaming) {
+            if (body.length < 1 << 20) body += text;
+          } else for (const data of sse.push(text)) if (take(data, at)) break;
+          return true;
+        },
+        onComplete: () => {
+          if (settled) return;
+          const at = performance.now();
+          const rest = decoder.end();
+          if (!ok()) return finish(failure('http_status', `HTTP ${status}: ${bodyMessage(body + rest)}`, status));
+          if (!streaming) {
+            if (!take(body + rest, at)) finish(chunkTimes.length ? null : failure('empty', 'the response had no generated text', status));
+            return;
+          }
+          for (const data of [...sse.push(rest), ...sse.end()]) if (take(data, at)) return;
+          // Closed without [DONE]: what came is kept; nothing at all is a failure.
+          finish(chunkTimes.length ? null : failure('bad_response', 'the stream closed without [DONE] and without any text', status));
+        },
+        onError: (e) => finish(networkFailure(e, chunkTimes.length)),
+      },
+    );
   });
 }

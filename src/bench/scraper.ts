@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import { getText } from './get.js';
 import { parsePrometheus } from './prometheus.js';
 import { type ServerMetricsPoint, serverMetricsPoint, serverMetricsResult, type ServerMetricsResult } from './server-metrics.js';
 
@@ -39,7 +38,7 @@ export class MetricsScraper {
     if (this.busy) return;
     this.busy = true;
     try {
-      const text = await get(this.url, Math.max(this.everyMs, 2000));
+      const text = await getText(this.url, Math.max(this.everyMs, 2000));
       this.points.push(serverMetricsPoint(parsePrometheus(text)));
       this.lastError = null;
     } catch (e) {
@@ -49,18 +48,4 @@ export class MetricsScraper {
       this.busy = false;
     }
   }
-}
-
-function get(url: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = (url.startsWith('https:') ? https : http).get(url, { timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (t: string) => (body += t));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs / 1000} s`)));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message)));
-  });
 }

@@ -1,13 +1,12 @@
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tpotMs } from '../../src/bench/http-metrics.js';
 import { runLoad } from '../../src/bench/load.js';
-import { type RequestOutcome, type RequestSpec, sendRequest } from '../../src/bench/request.js';
+import { type RequestOutcome, requestPool, type RequestSpec, sendRequest } from '../../src/bench/request.js';
 import { DONE, event, type Reply, startOpenAiServer, type TestServer, textChunk, tokenStream, usageChunk } from '../helpers/openai-server.js';
 
 let server: TestServer | null = null;
-const agent = new http.Agent({ keepAlive: true });
+const agent = requestPool(null);
 afterEach(async () => {
   await server?.close();
   server = null;
