@@ -39,7 +39,7 @@ export interface HttpBenchConfig {
 }
 
 /** Why the GPU side is empty, when it is. */
-export type GpuSide = { readonly watch: GpuWatch } | { readonly unavailable: string };
+export type GpuSide = { readonly watch: GpuWatch; readonly intervalMs: number } | { readonly unavailable: string };
 
 /** The result file: vLLM's keys where they share a meaning, and ours. */
 export type HttpBenchResult = Readonly<Record<string, unknown>> & {
@@ -176,7 +176,7 @@ export async function runHttpBench(c: HttpBenchConfig, gpu: GpuSide, live: LiveS
       pooled[k] = Math.max(0, ...perRun.map((m) => m[k] as number));
     const outputTokens = pooled.total_output_tokens as number;
     const unavailable = 'unavailable' in gpu ? gpu.unavailable : null;
-    const gpuObject = gpuResult(gpuSummaries, baselines, { sampleIntervalMs: GPU_WATCH_INTERVAL_MS, outputTokens });
+    const gpuObject = gpuResult(gpuSummaries, baselines, { sampleIntervalMs: 'watch' in gpu ? gpu.intervalMs : GPU_WATCH_INTERVAL_MS, outputTokens });
     const stoppedBy = signal.aborted ? 'interrupted' : (runs.at(-1)?.stoppedBy ?? 'interrupted');
     const result: HttpBenchResult = {
       kind: 'http',
