@@ -4,6 +4,7 @@ import { GPU_WATCH_INTERVAL_MS, GpuWatch } from '../bench/gpu-watch.js';
 import { BenchSetupError, type GpuSide, type HttpBenchResult, runHttpBench } from '../bench/http-bench.js';
 import { LiveStats } from '../bench/live.js';
 import { type SimServer, startSimServer } from '../bench/sim-server.js';
+import type { DemoName } from '../sampler/demo.js';
 import { openSource } from '../sampler/open.js';
 import type { SnapshotSource } from '../sampler/source.js';
 import { progressLine } from '../views/text/bench-progress.js';
@@ -14,12 +15,16 @@ import { EXIT } from './exit-codes.js';
 import { defaultResultFilename, httpBenchConfig } from './bench-config.js';
 import { sourceOptions } from './options.js';
 
+const DEMO_GPU: DemoName = 'h100';
+
 /** The GPU side: the sampler at 10 Hz, or why there is none (the benchmark runs either way). */
 async function openGpus(flags: BenchHttpFlags, env: NodeJS.ProcessEnv): Promise<{ side: GpuSide; source: SnapshotSource | null }> {
   const { settings } = loadSettings(env);
   let source: SnapshotSource | null = null;
   try {
-    source = await openSource({ ...sourceOptions(flags, env, settings), intervalMs: GPU_WATCH_INTERVAL_MS });
+    // --demo alone replays the one-GPU recording: idle first (the baseline), then under load, as one model server's GPU.
+    const demo = flags.demo === true ? DEMO_GPU : flags.demo;
+    source = await openSource({ ...sourceOptions({ ...flags, demo }, env, settings), intervalMs: GPU_WATCH_INTERVAL_MS });
     await source.start();
     return { side: { watch: new GpuWatch(source), intervalMs: GPU_WATCH_INTERVAL_MS }, source };
   } catch (e) {
