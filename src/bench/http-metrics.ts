@@ -73,7 +73,7 @@ export function meetsGoodput(o: RequestOutcome, slo: Goodput): boolean {
 }
 
 /** vLLM's result keys (and a few of ours); null where nothing was measured. */
-export type HttpMetrics = Record<string, number | boolean | null | Record<string, number>>;
+export type HttpMetrics = Record<string, number | boolean | null | Record<string, number> | Record<string, string>>;
 
 export function httpMetrics(outcomes: readonly RequestOutcome[], durationS: number, startedAt: number, opts: MetricOptions): HttpMetrics {
   const ok = succeeded(outcomes);
@@ -82,7 +82,12 @@ export function httpMetrics(outcomes: readonly RequestOutcome[], durationS: numb
   const outputTokens = ok.reduce((a, o) => a + o.outputTokens, 0);
   const per = (n: number) => (durationS > 0 ? n / durationS : null);
   const errors: Partial<Record<FailureKind, number>> = {};
-  for (const o of outcomes) if (o.failure && o.failure.kind !== 'cancelled') errors[o.failure.kind] = (errors[o.failure.kind] ?? 0) + 1;
+  const examples: Partial<Record<FailureKind, string>> = {};
+  for (const o of outcomes) {
+    if (!o.failure || o.failure.kind === 'cancelled') continue;
+    errors[o.failure.kind] = (errors[o.failure.kind] ?? 0) + 1;
+    examples[o.failure.kind] ??= o.failure.message;
+  }
   const m: HttpMetrics = {
     completed: ok.length,
     failed: outcomes.length - ok.length - cancelled,
@@ -98,6 +103,8 @@ export function httpMetrics(outcomes: readonly RequestOutcome[], durationS: numb
     max_output_tokens_per_s: peakOutputPerSecond(outcomes, startedAt),
     max_concurrent_requests: peakConcurrency(outcomes),
     errors_by_kind: errors as Record<string, number>,
+    /** The first message of each kind, e.g. "HTTP 503: overloaded". */
+    error_examples: examples as Record<string, string>,
   };
   if (opts.goodput) m.request_goodput = per(ok.filter((o) => meetsGoodput(o, opts.goodput!)).length);
   for (const metric of opts.percentileMetrics) {

@@ -87,7 +87,10 @@ export function registerBenchCommands(program: Command): Command {
     .option('--server-metrics <url>', "scrape the server's Prometheus /metrics during the run");
   // main.ts sets these on the program after the commands are registered; subcommands need their own.
   for (const cmd of [bench, http]) cmd.exitOverride().showHelpAfterError('(see gpumon bench http --help)');
-  addSourceOptions(http).action(async (flags: BenchHttpFlags) => {
+  addSourceOptions(http);
+  // The GPUs are read at 10 Hz for energy, whatever the monitor's interval.
+  http.options.find((o) => o.long === '--interval')?.hideHelp();
+  http.action(async (flags: BenchHttpFlags) => {
     process.exitCode = await (await import('./bench-http.js')).runBenchHttp(flags, process.env);
   });
   return bench;

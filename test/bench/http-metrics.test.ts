@@ -52,6 +52,7 @@ describe('per-request metrics', () => {
     // Only A meets TTFT <= 150 ms: 1 request in 2 s.
     expect(m.request_goodput).toBe(0.5);
     expect(m.errors_by_kind).toEqual({ http_status: 1 });
+    expect(m.error_examples).toEqual({ http_status: 'HTTP 500: x' });
   });
 
   it('leaves out the sections not asked for, and says null when nothing was measured', () => {

@@ -83,7 +83,7 @@ describe('gpumon bench http', () => {
     const r = await spawnGpumon(['bench', 'http', '--base-url', url, '--model', 'm', '--num-prompts', '3', ...NO_GPU]).done;
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^Failed requests:\s+3$/m);
-    expect(r.stdout).toMatch(/^connection refused:\s+3$/m);
+    expect(r.stdout).toMatch(/^connection refused:\s+3  \(connection refused \(127\.0\.0\.1:\d+\)\)$/m);
     expect(r.stderr).not.toMatch(STACK_FRAME);
   });
 

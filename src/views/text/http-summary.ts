@@ -61,7 +61,8 @@ export function renderHttpSummary(r: HttpBenchResult, metrics: readonly LatencyM
   const errors = Object.entries((r.errors_by_kind as Record<string, number>) ?? {});
   if (errors.length) {
     lines.push(rule('Errors', '-'));
-    for (const [kind, n] of errors) lines.push(row(kind.replace(/_/g, ' '), String(n)));
+    const examples = (r.error_examples as Record<string, string> | undefined) ?? {};
+    for (const [kind, n] of errors) lines.push(row(kind.replace(/_/g, ' '), `${n}${examples[kind] ? `  (${examples[kind]})` : ''}`));
   }
   if (r.across_iterations) {
     lines.push(rule(`Across ${r.iterations?.length ?? 0} iterations`, '-'));
