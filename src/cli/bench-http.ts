@@ -34,14 +34,14 @@ async function openGpus(flags: BenchHttpFlags, env: NodeJS.ProcessEnv): Promise<
   }
 }
 
-/** Progress on stderr: one line redrawn in place on a terminal, a plain line every few seconds elsewhere. */
+/** Progress on stderr: one line redrawn in place on a terminal, a plain line every second elsewhere. */
 function startProgress(live: LiveStats, stderr: NodeJS.WriteStream): () => void {
   const tty = stderr.isTTY === true;
   const draw = () => {
     const text = progressLine(live.progress());
     stderr.write(tty ? `\r\x1b[K${text.slice(0, (stderr.columns || 80) - 1)}` : `${text}\n`);
   };
-  const timer = setInterval(draw, tty ? 250 : 2000);
+  const timer = setInterval(draw, tty ? 250 : 1000);
   return () => {
     clearInterval(timer);
     if (tty) stderr.write('\r\x1b[K');

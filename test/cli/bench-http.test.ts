@@ -123,8 +123,16 @@ describe('gpumon bench http', () => {
     expect(server.requests).toHaveLength(8);
   });
 
-  it('--demo runs against the built-in simulated server, with its /metrics', async () => {
-    const r = await spawnGpumon(['bench', 'http', '--demo', '--num-prompts', '8', '--request-rate', 'inf', '--random-output-len', '4', '--idle-baseline', '0.2']).done;
+  it('prints a plain progress line to stderr without a terminal', async () => {
+    server = await startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 100, itlMs: 100, tokens: 13 }) }));
+    const r = await spawnGpumon(['bench', 'http', '--base-url', server.url, '--num-prompts', '2', ...NO_GPU]).done;
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^bench http \d\.\ds: 0\/2 done, 0 failed, 2 in flight, /m);
+    expect(r.stderr).not.toContain('\x1b[');
+  });
+
+  it('--demo runs against the built-in simulated server, with its /metrics (chat too)', async () => {
+    const r = await spawnGpumon(['bench', 'http', '--demo', '--endpoint', '/v1/chat/completions', '--num-prompts', '8', '--request-rate', 'inf', '--random-output-len', '4', '--idle-baseline', '0.2']).done;
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Successful requests:\s+8$/m);
     expect(r.stdout).toMatch(/^-+ Server metrics -+$/m);
