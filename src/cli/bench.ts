@@ -86,7 +86,8 @@ export function registerBenchCommands(program: Command): Command {
     .addOption(new Option('--idle-baseline <seconds>', 'measure idle GPU power this long first (0: skip)').argParser(optionParser((t: string) => (t.trim() === '0' ? 0 : parseSeconds('--idle-baseline', 0.1, 600)(t)))).default(2000, '2'))
     .option('--server-metrics <url>', "scrape the server's Prometheus /metrics during the run");
   // main.ts sets these on the program after the commands are registered; subcommands need their own.
-  for (const cmd of [bench, http]) cmd.exitOverride().showHelpAfterError('(see gpumon bench http --help)');
+  bench.exitOverride().showHelpAfterError('(see gpumon bench --help)');
+  http.exitOverride().showHelpAfterError('(see gpumon bench http --help)');
   addSourceOptions(http);
   // The GPUs are read at 10 Hz for energy, whatever the monitor's interval.
   http.options.find((o) => o.long === '--interval')?.hideHelp();

@@ -133,8 +133,13 @@ describe('the benchmark panel (b)', () => {
       expect(lines.at(-1)).toMatch(/^q quit/);
       await m.press(KEY.escape);
       expect(m.lines().join('\n')).toMatch(/PID USER/);
+      // Closed, the run goes on in the status line.
+      expect(m.lines().at(-1)).toMatch(/^bench 12\.4s: 83\/200 done, 3 failed, 7 in flight, 6\.6 req\/s, 845 tok\/s/);
       await m.press('b', 'b');
       expect(m.lines().join('\n')).not.toContain('Benchmark: bench http');
+      bench.set({ progress: null });
+      await m.press();
+      expect(m.lines().at(-1)).toMatch(/^q quit/);
       m.unmount();
       m = null;
       bench.set({ progress: null });

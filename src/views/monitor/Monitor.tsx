@@ -4,7 +4,7 @@ import type { ViewMode } from '../../config/settings.js';
 import { filterProcesses, type SignalName, sortProcesses, type SortColumn } from '../../model/processes.js';
 import type { SnapshotStore } from '../../model/store.js';
 import { hostLines } from '../text/once.js';
-import { benchPanelLines, type BenchPanelSource, type BenchPanelState, isRunning } from './bench-panel.js';
+import { benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel.js';
 import { Frame } from './Frame.js';
 import { planLayout } from './layout.js';
 import {
@@ -133,5 +133,8 @@ export function Monitor(props: MonitorProps) {
   // The status line stays on the last row: what does not fit above it is cut, what is short is padded.
   const body = lines.slice(0, Math.max(0, size.rows - 1));
   while (body.length < size.rows - 1) body.push(' ');
-  return <Frame lines={[...body, statusLine(ui, width, o)]} />;
+  // A run going on behind the closed panel shows on the status line, unless something more urgent is there.
+  const quiet = !ui.message && !ui.overlay && !ui.editingFilter && !ui.filter;
+  const status = quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o);
+  return <Frame lines={[...body, status]} />;
 }

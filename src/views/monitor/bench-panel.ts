@@ -1,6 +1,6 @@
 import type { BenchProgress } from '../../bench/live.js';
 import { bar, fmtFixed, fmtInt, NA, padStart } from '../format.js';
-import { progressCount } from '../text/bench-progress.js';
+import { progressCount, progressLine } from '../text/bench-progress.js';
 import { line, type Seg, seg } from '../text/layout.js';
 import type { SectionOptions } from './sections.js';
 
@@ -107,4 +107,9 @@ function finish(out: string[], running: boolean, s: BenchPanelState, width: numb
   out.splice(Math.max(1, height - 1));
   out.push(paint([seg(` ${o.ascii ? keys.replace('↑↓', 'up/down') : keys}`, 'dim')], width, o));
   return out.slice(0, height);
+}
+
+/** The status line while a run goes on with the panel closed. */
+export function benchStatusLine(p: BenchProgress, width: number, o: SectionOptions): string {
+  return paint([seg(progressLine(p).replace(/^bench http/, 'bench'), 'bold'), seg('   b: the panel (x stops the run)', 'dim')], width, o);
 }
