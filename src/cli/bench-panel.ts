@@ -9,7 +9,7 @@ import type { SnapshotSource } from '../sampler/source.js';
 import type { BenchChoice, BenchPanelSource, BenchPanelState } from '../views/monitor/bench-panel.js';
 import { fmtFixed } from '../views/format.js';
 import type { BenchHttpFlags } from './bench.js';
-import { DEFAULT_BASE_URL, httpBenchConfig } from './bench-config.js';
+import { DEFAULT_BASE_URL, defaultResultFilename, httpBenchConfig } from './bench-config.js';
 
 /** `bench http`'s flag defaults, for runs started from the panel (a preset sets the rest). */
 const PANEL_FLAGS: BenchHttpFlags = {
@@ -59,6 +59,8 @@ export class BenchPanelController implements BenchPanelSource {
     private readonly intervalMs: number,
     private readonly env: NodeJS.ProcessEnv,
     demo: boolean,
+    /** Where result files go (vLLM's file names). */
+    private readonly resultDir = process.cwd(),
   ) {
     this.entries = Object.entries(presets).map(([name, preset]) => ({ name, preset, demo: false }));
     const last = this.lastRun();
@@ -110,7 +112,7 @@ export class BenchPanelController implements BenchPanelSource {
       this.timer = setInterval(() => this.refresh(), 500);
       this.timer.unref();
       const result = await runHttpBench(config, { watch, intervalMs: this.intervalMs }, live, signal);
-      const path = writeResult(result);
+      const path = writeResult(result, join(this.resultDir, defaultResultFilename(result)));
       const ttft = typeof result.median_ttft_ms === 'number' ? `, TTFT median ${fmtFixed(result.median_ttft_ms, 0)} ms` : '';
       const jpt = result.gpu.joules_per_output_token === null ? '' : `, ${fmtFixed(result.gpu.joules_per_output_token, 3)} J/token`;
       this.state = { ...this.state, resultPath: path };

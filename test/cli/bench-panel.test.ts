@@ -9,11 +9,9 @@ import { startOpenAiServer, type TestServer, tokenStream } from '../helpers/open
 let server: TestServer | null = null;
 let controller: BenchPanelController | null = null;
 const source = new DemoSource(loadRecording('h100'), { intervalMs: 100, selection: null });
-const cwd = process.cwd();
 afterEach(async () => {
   controller?.dispose();
   source.stop();
-  process.chdir(cwd);
   await server?.close();
   server = null;
 });
@@ -27,16 +25,16 @@ describe("the panel's controller", () => {
   it('runs a preset with the monitor’s own GPU source, saves the result, and offers it as the last run next time', async () => {
     server = await startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 5, itlMs: 5, tokens: 4 }) }));
     const env = { GPUMON_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'gpumon-config-')) };
-    process.chdir(mkdtempSync(join(tmpdir(), 'gpumon-results-')));
+    const results = mkdtempSync(join(tmpdir(), 'gpumon-results-'));
     await source.start();
-    controller = new BenchPanelController({ local: { 'base-url': server.url, 'num-prompts': 12, 'max-concurrency': 3 } }, source, 100, env, false);
+    controller = new BenchPanelController({ local: { 'base-url': server.url, 'num-prompts': 12, 'max-concurrency': 3 } }, source, 100, env, false, results);
     expect(controller.get().choices.map((c) => c.name)).toEqual(['local']);
     expect(controller.get().choices[0]!.summary).toBe(`${server.url}  first model  rate inf  concurrency 3  in 1024  out 128  12 requests`);
     controller.start(0);
     await until(() => controller!.get().progress?.phase === 'finished');
     const state = controller.get();
     expect(state.progress).toMatchObject({ completed: 12, failed: 0, model: 'test-model' });
-    expect(state.resultPath).toMatch(/^http-infqps-concurrency3-test-model-\d{8}-\d{6}\.json$/);
+    expect(state.resultPath).toMatch(new RegExp(`^${results}/http-infqps-concurrency3-test-model-\\d{8}-\\d{6}\\.json$`));
     const result = JSON.parse(readFileSync(state.resultPath!, 'utf8')) as { kind: string; completed: number; gpu: { sample_interval_ms: number; devices: unknown[] } };
     expect(result).toMatchObject({ kind: 'http', completed: 12 });
     expect(result.gpu.sample_interval_ms).toBe(100);
