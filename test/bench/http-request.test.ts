@@ -29,7 +29,7 @@ async function one(reply: Reply, idleTimeoutMs?: number): Promise<RequestOutcome
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 describe('timing against known delays', () => {
-  it('measures 80 ms to the first token and 20 ms between tokens (tolerance: 1 ms below, 10 ms above; 5 ms for the ITL median)', async () => {
+  it('measures 80 ms to the first token and 20 ms between tokens (medians: 1 ms below, 10 ms above; 5 ms for ITL and TPOT)', async () => {
     server = await startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 80, itlMs: 20, tokens: 12 }) }));
     const plan = { numPrompts: 4, durationMs: null, requestRate: Infinity, burstiness: 1, maxConcurrency: 2, seed: 0 };
     // A warm-up first (as --num-warmups): the first requests of a process pay for JIT and connecting.
@@ -38,20 +38,24 @@ describe('timing against known delays', () => {
     expect(run.outcomes).toHaveLength(4);
     for (const o of run.outcomes) {
       expect(o.failure).toBeNull();
-      expect(o.ttftMs!).toBeGreaterThanOrEqual(79);
-      expect(o.ttftMs!).toBeLessThan(90);
       expect(o.itlsMs).toHaveLength(11);
-      expect(median(o.itlsMs)).toBeGreaterThanOrEqual(19);
-      expect(median(o.itlsMs)).toBeLessThan(25);
-      expect(tpotMs(o)!).toBeGreaterThanOrEqual(19);
-      expect(tpotMs(o)!).toBeLessThan(30);
-      // 80 + 11 x 20 = 300 ms from due to the end.
-      expect(o.e2elMs).toBeGreaterThanOrEqual(299);
-      expect(o.e2elMs).toBeLessThan(330);
       expect(o.outputTokens).toBe(12);
       expect(o.outputTokensEstimated).toBe(false);
       expect(o.inputTokens).toBe(10);
+      // Timers never fire early: no first token can come before the server's delay.
+      expect(o.ttftMs!).toBeGreaterThanOrEqual(79);
     }
+    // The statistics, as the summary reports them (medians over the run), within 10 ms above (5 ms for ITL).
+    const ok = run.outcomes;
+    expect(median(ok.map((o) => o.ttftMs!))).toBeLessThan(90);
+    expect(median(ok.flatMap((o) => o.itlsMs))).toBeGreaterThanOrEqual(19);
+    expect(median(ok.flatMap((o) => o.itlsMs))).toBeLessThan(25);
+    const tpots = ok.map((o) => tpotMs(o)!);
+    expect(median(tpots)).toBeGreaterThanOrEqual(19);
+    expect(median(tpots)).toBeLessThan(25);
+    // 80 + 11 x 20 = 300 ms from due to the end.
+    expect(Math.min(...ok.map((o) => o.e2elMs))).toBeGreaterThanOrEqual(299);
+    expect(median(ok.map((o) => o.e2elMs))).toBeLessThan(330);
     expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-test');
   });
 
