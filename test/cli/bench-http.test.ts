@@ -21,7 +21,7 @@ describe('gpumon bench http', () => {
   it('runs end to end: the summary, the result file with vLLM keys, the model from /v1/models', async () => {
     server = await fast();
     const path = out();
-    const r = await spawnGpumon(['bench', 'http', '--base-url', server.url, '--num-prompts', '6', '--max-concurrency', '3', '--random-input-len', '8', '--random-output-len', '5', '--ignore-eos', '--metric-percentiles', '50,99', '--save-detailed', '--result-filename', path, ...NO_GPU]).done;
+    const r = await spawnGpumon(['bench', 'http', '--base-url', server.url, '--num-prompts', '6', '--max-concurrency', '3', '--random-input-len', '8', '--random-output-len', '5', '--ignore-eos', '--metric-percentiles', '50,99', '--goodput', 'ttft:60000', 'e2el:60000', '--save-detailed', '--result-filename', path, ...NO_GPU], { OPENAI_API_KEY: 'sk-from-env' }).done;
     expect(r.stderr).not.toMatch(STACK_FRAME);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^=+ Serving Benchmark Result =+$/m);
@@ -32,11 +32,15 @@ describe('gpumon bench http', () => {
     const body = server.requests[0]!.body;
     expect(body).toMatchObject({ model: 'test-model', max_tokens: 5, stream: true, stream_options: { include_usage: true }, ignore_eos: true });
     expect(String(body.prompt).split(' ')).toHaveLength(8);
+    expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-from-env');
+    expect(r.stdout).toMatch(/^Request goodput \(req\/s\):\s+\d+\.\d\d$/m);
     const j = readResult(path);
     expect(j).toMatchObject({ kind: 'http', model_id: 'test-model', completed: 6, failed: 0, num_prompts: 6, request_rate: 'inf', burstiness: 1, max_concurrency: 3, total_output_tokens: 30, total_input_tokens: 60 });
     for (const k of ['duration', 'request_throughput', 'output_throughput', 'total_token_throughput', 'mean_ttft_ms', 'median_ttft_ms', 'std_ttft_ms', 'p99_ttft_ms', 'p50_itl_ms', 'mean_tpot_ms', 'p99_e2el_ms'])
       expect(typeof j[k], k).toBe('number');
     expect(j.mean_ttft_ms as number).toBeGreaterThanOrEqual(29);
+    // Every request meets SLOs of a minute.
+    expect(j.request_goodput).toBe(j.request_throughput);
     expect((j.ttfts as number[]).length).toBe(6);
     expect((j.itls as number[][])[0]).toHaveLength(4);
     expect(j.errors).toEqual(['', '', '', '', '', '']);
