@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
-import { UsageError } from './errors.js';
-import { addSourceOptions, optionParser, parseSeconds, type SourceFlags } from './options.js';
+import { addSourceOptions, optionParser, parseCount, parseSeconds, type SourceFlags } from './options.js';
 
 export interface BenchRunFlags extends SourceFlags {
   readonly runs: number;
@@ -16,15 +15,6 @@ export interface BenchRunFlags extends SourceFlags {
   readonly baseline: number;
   /** `gpumon --ascii bench run ...`: the root command's flag (only that one: commander's optsWithGlobals lets the root's defaults override these). */
   readonly ascii?: boolean;
-}
-
-/** A whole number from `min` to `max`. */
-export function parseCount(flag: string, min: number, max: number) {
-  return (text: string): number => {
-    const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-    if (!(n >= min && n <= max)) throw new UsageError(`${flag}: '${text}' is not a whole number from ${min} to ${max}`);
-    return n;
-  };
 }
 
 /** `gpumon bench run [options] -- <command...>`: hyperfine's model, with the GPUs watched. */

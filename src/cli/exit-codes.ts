@@ -22,6 +22,14 @@ export const EXIT = {
   config: 78,
   /** nvidia-smi printed output gpumon cannot read (sysexits EX_DATAERR). */
   unreadable: 65,
+  /** `bench http`: the server cannot be reached, or lists no model (sysexits EX_UNAVAILABLE). */
+  serverUnavailable: 69,
+  /** `bench http`: every request failed (the summary says how). */
+  benchFailed: 1,
+  /** A result file cannot be written (sysexits EX_CANTCREAT). */
+  cannotWrite: 73,
+  /** A benchmark stopped by Ctrl-C after printing what it measured (128 + SIGINT). */
+  interrupted: 130,
   /** A bug in gpumon (sysexits EX_SOFTWARE). */
   internal: 70,
   /** nvidia-smi hung and was killed (as timeout(1)). */
@@ -31,8 +39,6 @@ export const EXIT = {
   commandFailed: 1,
   /** The benchmarked command could not be started (a shell's 127). */
   commandNotFound: 127,
-  /** A result file cannot be written (sysexits EX_CANTCREAT). */
-  cannotWrite: 73,
   /** A file to read cannot be opened (sysexits EX_NOINPUT). */
   cannotRead: 66,
 } as const;

@@ -8,6 +8,7 @@ import { Monitor, type TerminalSize } from '../views/monitor/Monitor.js';
 import { makePainter, shouldColor } from '../views/style.js';
 import { FrameSinkContext } from '../views/monitor/Frame.js';
 import { DiffScreen, ENTER_FULL_SCREEN, InkStdout, LEAVE_FULL_SCREEN } from '../views/terminal/screen.js';
+import { BenchPanelController } from './bench-panel.js';
 import { reportError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { appearance, type CommonOptions, sourceOptions } from './options.js';
@@ -35,6 +36,8 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
   });
   const store = new SnapshotStore(first);
   source.subscribe((s) => store.push(s));
+  const intervalMs = opts.interval ?? settings.interval * 1000;
+  const bench = new BenchPanelController(settings['bench.presets'], source, intervalMs, env, opts.demo !== undefined && opts.demo !== false);
 
   const out = process.stdout;
   const size = () => ({ columns: out.columns || 80, rows: out.rows || 24 });
@@ -65,6 +68,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
     } catch {
       // Unmounting a broken tree must not keep the terminal from being restored.
     }
+    bench.dispose();
     source.stop();
     out.off('resize', onResize);
     for (const s of EXIT_SIGNALS) process.off(s, onSignal);
@@ -93,11 +97,12 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
         descending: settings['sort.descending'],
         message: problems[0] ? { text: `Settings: ${problems[0]}`, level: 'error' } : null,
       }}
-      intervalMs={opts.interval ?? settings.interval * 1000}
+      intervalMs={intervalMs}
       readonly={opts.readonly === true || settings.readonly}
       keys={process.stdin.isTTY === true}
       onSignal={(pid, startTimeMs, signal) => signalProcess(pid, startTimeMs, signal)}
       onQuit={() => finish(0)}
+      bench={bench}
     />
     </FrameSinkContext.Provider>,
     // Frames go to the DiffScreen through FrameSinkContext; Ink keeps React, keys and the size.

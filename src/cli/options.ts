@@ -105,6 +105,15 @@ export function parseSeconds(flag: string, min: number, max: number) {
   };
 }
 
+/** A whole number from `min` to `max`. */
+export function parseCount(flag: string, min: number, max: number) {
+  return (text: string): number => {
+    const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+    if (!(n >= min && n <= max)) throw new UsageError(`${flag}: '${text}' is not a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
 /** Wraps a parser so that its UsageError reads like commander's own errors (exit 2). */
 export function optionParser<T>(parse: (text: string) => T) {
   return (text: string): T => {

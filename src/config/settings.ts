@@ -1,5 +1,6 @@
 import { DEFAULT_THRESHOLDS, type ThresholdSet, type Thresholds } from '../model/derive.js';
 import { SORT_COLUMNS, type SortColumn } from '../model/processes.js';
+import { type BenchPresets, isBenchPresets, parseBenchPresets, showBenchPresets } from './bench-presets.js';
 
 /**
  * gpumon's settings: every key, its default, what it allows, and how to read
@@ -23,6 +24,7 @@ export interface Settings {
   readonly 'thresholds.memory': Thresholds;
   readonly 'thresholds.temperature': Thresholds;
   readonly 'thresholds.power': Thresholds;
+  readonly 'bench.presets': BenchPresets;
 }
 
 export type SettingName = keyof Settings;
@@ -89,6 +91,14 @@ export const KEYS: { readonly [K in SettingName]: Key<Settings[K]> } = {
   'thresholds.memory': thresholds(DEFAULT_THRESHOLDS.memory, 100, '%', 'memory colors: moderate from, high from'),
   'thresholds.temperature': thresholds(DEFAULT_THRESHOLDS.temperature, 150, '°C', 'temperature colors: moderate from, high from'),
   'thresholds.power': thresholds(DEFAULT_THRESHOLDS.power, 200, '% of the limit', 'power colors: moderate from, high from'),
+  'bench.presets': {
+    default: {},
+    allowed: 'a JSON object of name -> {"base-url", "endpoint", "model", "request-rate", "max-concurrency", "num-prompts", "duration", "random-input-len", "random-output-len", "server-metrics"}',
+    help: 'named bench http setups (the monitor\'s b panel, --preset NAME)',
+    parse: parseBenchPresets,
+    accepts: isBenchPresets,
+    show: showBenchPresets,
+  },
 };
 
 export const SETTING_NAMES = Object.keys(KEYS) as SettingName[];

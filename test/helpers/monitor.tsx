@@ -7,6 +7,7 @@ import { SnapshotStore } from '../../src/model/store.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { Monitor, type MonitorProps } from '../../src/views/monitor/Monitor.js';
 import { makePainter } from '../../src/views/style.js';
+import type { BenchPanelSource } from '../../src/views/monitor/bench-panel.js';
 
 /** Keys as a terminal sends them. */
 export const KEY = {
@@ -80,6 +81,7 @@ export interface HarnessOptions {
   readonly readonly?: boolean;
   readonly color?: boolean;
   readonly signalResult?: { ok: boolean; message: string };
+  readonly bench?: BenchPanelSource;
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
@@ -111,6 +113,7 @@ export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Pr
       return o.signalResult ?? { ok: true, message: `${signal} sent to ${pid}` };
     },
     onQuit: () => quits.push(Date.now()),
+    bench: o.bench,
   };
   let lastFrame: () => string;
   let stdinWrite: (d: string) => void;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +17,40 @@ export interface CliResult {
 
 /** Runs the built gpumon (bin/gpumon.js) as a user would, without a terminal. */
 export function gpumon(args: readonly string[], env: Record<string, string | undefined> = {}): CliResult {
-  const base = { ...process.env };
-  for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CUDA_VISIBLE_DEVICES', 'GPUMON_NVIDIA_SMI', 'COLUMNS']) delete base[k];
-  for (const k of Object.keys(base)) if (k.startsWith('FAKE_SMI_')) delete base[k];
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...base, GPUMON_CONFIG_DIR: freshConfigDir(), ...env }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: cliEnv(env), encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The environment the CLI runs in under test: nothing from whoever runs the tests, a fresh settings folder. */
+function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const base = { ...process.env };
+  for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CUDA_VISIBLE_DEVICES', 'GPUMON_NVIDIA_SMI', 'COLUMNS', 'OPENAI_API_KEY']) delete base[k];
+  for (const k of Object.keys(base)) if (k.startsWith('FAKE_SMI_')) delete base[k];
+  return { ...base, GPUMON_CONFIG_DIR: freshConfigDir(), ...env };
+}
+
+/** A running gpumon, for tests whose server lives in the test process (spawnSync would block it) or that signal it. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  /** stderr so far. */
+  stderr(): string;
+  done: Promise<CliResult>;
+}
+
+export function spawnGpumon(args: readonly string[], env: Record<string, string | undefined> = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env: cliEnv(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    }),
+  );
+  return { child, stderr: () => stderr, done };
 }
 
 /** A Node stack frame, which users must never see. */

@@ -4,9 +4,11 @@ import type { ViewMode } from '../../config/settings.js';
 import { filterProcesses, type SignalName, sortProcesses, type SortColumn } from '../../model/processes.js';
 import type { SnapshotStore } from '../../model/store.js';
 import { hostLines } from '../text/once.js';
+import { benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel.js';
 import { Frame } from './Frame.js';
 import { planLayout } from './layout.js';
 import {
+  gpuBoxHeight,
   gpuBoxLines,
   gpuCompactLines,
   headerLine,
@@ -35,7 +37,15 @@ export interface MonitorProps {
   readonly keys: boolean;
   readonly onSignal: (pid: number, startTimeMs: number | null, signal: SignalName) => { readonly ok: boolean; readonly message: string };
   readonly onQuit: () => void;
+  /** The benchmark panel's controller (key b); absent, the key says there is none. */
+  readonly bench?: BenchPanelSource;
 }
+
+const NO_BENCH: BenchPanelState = { choices: [], progress: null, resultPath: null, note: null };
+const noBench = { subscribe: () => () => {}, get: () => NO_BENCH };
+/** The panel wants this many lines at least; below that the GPUs go compact. */
+const MIN_PANEL_LINES = 11;
+const MAX_GRAPH_LINES = 14;
 
 /**
  * The interactive monitor. It re-renders when a snapshot arrives (about once
@@ -45,6 +55,8 @@ export function Monitor(props: MonitorProps) {
   const { store, terminal, options: o } = props;
   const { snapshot, history } = useSyncExternalStore(store.subscribe, store.get);
   const size = useSyncExternalStore(terminal.subscribe, terminal.size);
+  const benchSource = props.bench ?? noBench;
+  const bench = useSyncExternalStore(benchSource.subscribe, benchSource.get);
   const [ui, setUi] = useState<UiState>(() => initialUiState(props.initial));
 
   const rows = useMemo(
@@ -55,18 +67,21 @@ export function Monitor(props: MonitorProps) {
   const width = size.columns;
 
   // Keys act on what is on screen now; a ref keeps the handler from closing over an old frame.
-  const current = useRef({ ui, rows, pageSize: layout.tableRows, gpuCount: snapshot.gpus.length });
-  current.current = { ui, rows, pageSize: layout.tableRows, gpuCount: snapshot.gpus.length };
-  const { onSignal, onQuit, readonly } = props;
+  const benchCtx = props.bench ? { choices: bench.choices.length, running: isRunning(bench.progress) } : null;
+  const current = useRef({ ui, rows, pageSize: layout.tableRows, gpuCount: snapshot.gpus.length, bench: benchCtx });
+  current.current = { ui, rows, pageSize: layout.tableRows, gpuCount: snapshot.gpus.length, bench: benchCtx };
+  const { onSignal, onQuit, readonly, bench: benchControl } = props;
   const handleKey = useCallback(
     (input: string, key: KeyPress) => {
       // Fast typing and pastes arrive as one string: each character is a key of its own.
       const presses: [string, KeyPress][] = input.length > 1 && !key.ctrl ? [...input].map((ch) => [ch, {}]) : [[input, key]];
       let c = current.current;
       for (const [ch, k] of presses) {
-        const { state, effect } = onKey(c.ui, ch, k, { rows: c.rows, pageSize: c.pageSize, gpuCount: c.gpuCount, readonly });
+        const { state, effect } = onKey(c.ui, ch, k, { rows: c.rows, pageSize: c.pageSize, gpuCount: c.gpuCount, readonly, bench: c.bench });
         let next = state;
         if (effect?.kind === 'quit') onQuit();
+        if (effect?.kind === 'bench-start') benchControl?.start(effect.choice);
+        if (effect?.kind === 'bench-stop') benchControl?.stop();
         if (effect?.kind === 'signal') {
           const r = onSignal(effect.pid, effect.startTimeMs, effect.signal);
           next = { ...next, message: { text: r.message, level: r.ok ? 'info' : 'error' } };
@@ -76,11 +91,26 @@ export function Monitor(props: MonitorProps) {
       current.current = c;
       setUi(c.ui);
     },
-    [onSignal, onQuit, readonly],
+    [onSignal, onQuit, readonly, benchControl],
   );
   useInput(handleKey, { isActive: props.keys });
 
   if (ui.overlay?.kind === 'help') return <Frame lines={helpLines(width, o, props.readonly).slice(0, size.rows)} />;
+
+  if (ui.benchOpen && props.bench) {
+    // The panel takes the place of the host, graph and processes, under the GPUs.
+    const full = ui.view !== 'compact' && width >= 80 && size.rows - 2 - gpuBoxHeight(snapshot.gpus.length) >= MIN_PANEL_LINES;
+    const gpus = full ? gpuBoxLines(snapshot.gpus, width, o) : gpuCompactLines(snapshot.gpus, width, o);
+    const top = [headerLine(snapshot, width, o), ...gpus].slice(0, Math.max(0, size.rows - 1 - Math.min(MIN_PANEL_LINES, size.rows - 2)));
+    const panel = benchPanelLines(bench, Math.min(ui.benchChoice, Math.max(0, bench.choices.length - 1)), width, Math.max(0, size.rows - 1 - top.length), o);
+    // Below it, what the graphed GPU does meanwhile, where there is room.
+    const room = size.rows - 1 - top.length - panel.length;
+    const gpu = snapshot.gpus[Math.min(ui.graphGpu, snapshot.gpus.length - 1)];
+    const graph = room >= 6 ? historyLines(gpu, gpu ? history.series(gpu.uuid, ui.graphMetric, Math.max(10, width - 8)) : [], ui.graphMetric, props.intervalMs, width, Math.min(room, MAX_GRAPH_LINES), o) : [];
+    const body = [...top, ...panel, ...graph];
+    while (body.length < size.rows - 1) body.push(' ');
+    return <Frame lines={[...body, statusLine(ui, width, o)]} />;
+  }
 
   const selected = selectedRow(ui, rows);
   const top = visibleTop(ui, rows, layout.tableRows);
@@ -103,5 +133,8 @@ export function Monitor(props: MonitorProps) {
   // The status line stays on the last row: what does not fit above it is cut, what is short is padded.
   const body = lines.slice(0, Math.max(0, size.rows - 1));
   while (body.length < size.rows - 1) body.push(' ');
-  return <Frame lines={[...body, statusLine(ui, width, o)]} />;
+  // A run going on behind the closed panel shows on the status line, unless something more urgent is there.
+  const quiet = !ui.message && !ui.overlay && !ui.editingFilter && !ui.filter;
+  const status = quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o);
+  return <Frame lines={[...body, status]} />;
 }

@@ -175,7 +175,7 @@ export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sor
   return out;
 }
 
-const HINTS = 'q quit  h help  / filter  ↑↓ select  ,. sort  r reverse  I/T/K signal  c/f/a view  Tab/m graph';
+const HINTS = 'q quit  h help  / filter  ↑↓ select  ,. sort  r reverse  I/T/K signal  c/f/a view  Tab/m graph  b bench';
 
 /** The bottom line: a question, a message, or the key hints. */
 export function statusLine(state: UiState, width: number, o: SectionOptions): string {
@@ -199,6 +199,7 @@ const HELP: ReadonlyArray<readonly [string, string]> = [
   ['c  f  a', 'compact view / full view / choose by terminal size'],
   ['Tab, Shift-Tab', 'graph the next / previous GPU'],
   ['m', 'graph the next metric (utilization, memory, power, temperature)'],
+  ['b', 'benchmark panel: pick a preset, Enter starts bench http, x stops it, b closes'],
 ];
 
 export function helpLines(width: number, o: SectionOptions, readonly: boolean): string[] {

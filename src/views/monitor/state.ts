@@ -41,6 +41,9 @@ export interface UiState {
   readonly graphMetric: HistoryMetric;
   readonly overlay: Overlay;
   readonly message: Message | null;
+  /** The benchmark panel (key b) is open, and which of its choices is picked. */
+  readonly benchOpen: boolean;
+  readonly benchChoice: number;
 }
 
 export function initialUiState(s: Pick<UiState, 'view' | 'sort' | 'descending'> & { readonly message?: Message | null }): UiState {
@@ -57,6 +60,8 @@ export function initialUiState(s: Pick<UiState, 'view' | 'sort' | 'descending'> 
     graphGpu: 0,
     graphMetric: 'utilization',
     overlay: null,
+    benchOpen: false,
+    benchChoice: 0,
   };
 }
 
@@ -84,9 +89,15 @@ export interface KeyContext {
   readonly pageSize: number;
   readonly gpuCount: number;
   readonly readonly: boolean;
+  /** The benchmark panel: null when the monitor has none. */
+  readonly bench?: { readonly choices: number; readonly running: boolean } | null;
 }
 
-export type Effect = { readonly kind: 'quit' } | { readonly kind: 'signal'; readonly pid: number; readonly startTimeMs: number | null; readonly signal: SignalName };
+export type Effect =
+  | { readonly kind: 'quit' }
+  | { readonly kind: 'signal'; readonly pid: number; readonly startTimeMs: number | null; readonly signal: SignalName }
+  | { readonly kind: 'bench-start'; readonly choice: number }
+  | { readonly kind: 'bench-stop' };
 
 export interface KeyResult {
   readonly state: UiState;
@@ -146,6 +157,22 @@ export function onKey(state: UiState, input: string, key: KeyPress, ctx: KeyCont
     if (key.backspace || key.delete) return result({ ...s, filter: s.filter.slice(0, -1) });
     if (input && !key.ctrl && !key.tab && /^[\x20-\x7e]+$/.test(input)) return result({ ...s, filter: s.filter + input, top: 0 });
     return result(s);
+  }
+
+  if (input === 'b') {
+    if (!ctx.bench) return result({ ...s, message: { text: 'No benchmark panel here', level: 'error' } });
+    return result({ ...s, benchOpen: !s.benchOpen });
+  }
+  if (s.benchOpen && ctx.bench) {
+    const { choices, running } = ctx.bench;
+    if (key.escape) return result({ ...s, benchOpen: false });
+    if (running && input === 'x') return result(s, { kind: 'bench-stop' });
+    if (!running && choices > 0) {
+      if (key.upArrow || input === 'k') return result({ ...s, benchChoice: (s.benchChoice - 1 + choices) % choices });
+      if (key.downArrow || input === 'j') return result({ ...s, benchChoice: (s.benchChoice + 1) % choices });
+      if (key.return) return result(s, { kind: 'bench-start', choice: Math.min(s.benchChoice, choices - 1) });
+    }
+    if (key.upArrow || key.downArrow || key.return || input === 'j' || input === 'k' || input === 'x') return result(s);
   }
 
   const sel = selectedRow(s, ctx.rows);

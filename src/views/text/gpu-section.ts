@@ -1,5 +1,6 @@
 import type { GpuResult } from '../../bench/gpu-result.js';
 import { fmtFixed, fmtInt, fmtMiB } from '../format.js';
+import { summaryRow as row, summaryRule } from './summary-rows.js';
 
 /**
  * The GPU section under a benchmark summary, in the layout of vLLM's summary
@@ -7,12 +8,7 @@ import { fmtFixed, fmtInt, fmtMiB } from '../format.js';
  * per GPU when there are several.
  */
 export function renderGpuSection(gpu: GpuResult, width = 50): string {
-  const rule = (title: string, ch: string) => {
-    const pad = Math.max(0, width - title.length - 2);
-    return `${ch.repeat(Math.floor(pad / 2))} ${title} ${ch.repeat(Math.ceil(pad / 2))}`;
-  };
-  const row = (label: string, value: string) => `${`${label}:`.padEnd(40)}${value}`;
-  const lines = [rule('GPU', '-')];
+  const lines = [summaryRule('GPU', '-', width)];
   lines.push(row('Energy (J)', fmtFixed(gpu.energy_j, 1)));
   lines.push(row('Energy per output token (J)', fmtFixed(gpu.joules_per_output_token, 3)));
   lines.push(row('Idle baseline power (W)', fmtFixed(gpu.idle_power_w, 1)));

@@ -1,0 +1,90 @@
+import { type Command, Option } from 'commander';
+import { addSourceOptions, optionParser, parseCount, parseSeconds, type SourceFlags } from './options.js';
+import { UsageError } from './errors.js';
+
+/** `gpumon bench http` flags as commander gives them (vLLM's `bench serve` names). */
+export interface BenchHttpFlags extends SourceFlags {
+  readonly baseUrl?: string;
+  readonly endpoint?: string;
+  readonly model?: string;
+  readonly apiKey?: string;
+  readonly preset?: string;
+  readonly numPrompts?: number;
+  readonly requestRate?: number;
+  readonly burstiness: number;
+  readonly maxConcurrency?: number;
+  readonly numWarmups: number;
+  readonly randomInputLen?: number;
+  readonly randomOutputLen?: number;
+  readonly ignoreEos?: boolean;
+  readonly percentileMetrics: string;
+  readonly metricPercentiles: string;
+  readonly goodput?: readonly string[];
+  readonly saveResult?: boolean;
+  readonly saveDetailed?: boolean;
+  readonly resultFilename?: string;
+  /** ms */
+  readonly duration?: number;
+  readonly iterations: number;
+  readonly seed: number;
+  /** ms */
+  readonly idleTimeout: number;
+  /** ms */
+  readonly idleBaseline: number;
+  readonly serverMetrics?: string;
+}
+
+const wholeNumber = (flag: string, min: number) => optionParser(parseCount(flag, min, Number.MAX_SAFE_INTEGER));
+
+export const parseRate = (text: string): number => {
+  if (text.trim().toLowerCase() === 'inf') return Infinity;
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--request-rate: '${text}' is not a rate above 0 (requests/s) or inf`);
+  return n;
+};
+
+const positiveNumber = (flag: string) =>
+  optionParser((text: string) => {
+    const n = Number(text);
+    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${flag}: '${text}' is not a number above 0`);
+    return n;
+  });
+
+/** `gpumon bench http`: load an OpenAI-compatible server while the GPUs are watched. */
+export function addBenchHttpCommand(bench: Command): void {
+  const http = bench
+    .command('http')
+    .description('load an OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp, Ollama); flags as vllm bench serve')
+    .option('--base-url <url>', 'the server (default: http://127.0.0.1:8000; with --demo a built-in simulated one)')
+    .option('--endpoint <path>', '/v1/completions or /v1/chat/completions (default: /v1/completions)')
+    .option('--model <name>', 'model to ask for (default: the first GET /v1/models lists)')
+    .option('--api-key <key>', 'bearer token (or $OPENAI_API_KEY)')
+    .option('--preset <name>', 'start from a preset in the settings (bench.presets); flags override it')
+    .addOption(new Option('--num-prompts <n>', 'requests to send (default: 1000; unlimited with --duration)').argParser(wholeNumber('--num-prompts', 1)))
+    .addOption(new Option('--request-rate <rps>', 'requests per second, or inf: all at once (default: inf)').argParser(optionParser(parseRate)))
+    .addOption(new Option('--burstiness <f>', 'gamma shape of the gaps: 1 = Poisson, < 1 burstier').argParser(positiveNumber('--burstiness')).default(1))
+    .addOption(new Option('--max-concurrency <n>', 'at most this many requests in flight').argParser(wholeNumber('--max-concurrency', 1)))
+    .addOption(new Option('--num-warmups <n>', 'unmeasured requests first').argParser(wholeNumber('--num-warmups', 0)).default(0))
+    .addOption(new Option('--random-input-len <n>', 'prompt tokens (default: 1024)').argParser(wholeNumber('--random-input-len', 1)))
+    .addOption(new Option('--random-output-len <n>', 'max_tokens (default: 128)').argParser(wholeNumber('--random-output-len', 1)))
+    .option('--ignore-eos', 'ask the server to generate all max_tokens (vLLM, SGLang)')
+    .option('--percentile-metrics <list>', 'sections with percentiles: ttft,tpot,itl,e2el', 'ttft,tpot,itl,e2el')
+    .option('--metric-percentiles <list>', 'percentiles to report, e.g. 50,90,99', '99')
+    .option('--goodput <slo...>', 'SLOs in ms, e.g. ttft:500 tpot:50 (request goodput)')
+    .option('--save-result', 'write the result JSON')
+    .option('--save-detailed', 'with it, per-request arrays (ttfts, itls, input_lens, output_lens, errors)')
+    .option('--result-filename <path>', 'where to write it (implies --save-result)')
+    .addOption(new Option('--duration <seconds>', 'stop sending after this long').argParser(optionParser(parseSeconds('--duration', 0.1, 7 * 86400))))
+    .addOption(new Option('--iterations <n>', 'repeat the run; report mean, σ, min, max across them').argParser(wholeNumber('--iterations', 1)).default(1))
+    .addOption(new Option('--seed <n>', 'seed for prompts and arrival times').argParser(wholeNumber('--seed', 0)).default(0))
+    .addOption(new Option('--idle-timeout <seconds>', 'fail a request that sends nothing for this long').argParser(optionParser(parseSeconds('--idle-timeout', 0.01, 3600))).default(30_000, '30'))
+    .addOption(new Option('--idle-baseline <seconds>', 'measure idle GPU power this long first (0: skip)').argParser(optionParser((t: string) => (t.trim() === '0' ? 0 : parseSeconds('--idle-baseline', 0.1, 600)(t)))).default(2000, '2'))
+    .option('--server-metrics <url>', "scrape the server's Prometheus /metrics during the run");
+  http.showHelpAfterError('(see gpumon bench http --help)');
+  addSourceOptions(http);
+  // The GPUs are read at 10 Hz for energy, whatever the monitor's interval.
+  http.options.find((o) => o.long === '--interval')?.hideHelp();
+  http.action(async (flags: BenchHttpFlags) => {
+    process.exitCode = await (await import('./bench-http.js')).runBenchHttp(flags, process.env);
+  });
+}

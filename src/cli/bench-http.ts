@@ -1,0 +1,96 @@
+import { writeFileSync } from 'node:fs';
+import { loadSettings } from '../config/store.js';
+import { GPU_WATCH_INTERVAL_MS, GpuWatch } from '../bench/gpu-watch.js';
+import { BenchSetupError, type GpuSide, type HttpBenchResult, runHttpBench } from '../bench/http-bench.js';
+import { LiveStats } from '../bench/live.js';
+import { type SimServer, startSimServer } from '../bench/sim-server.js';
+import type { DemoName } from '../sampler/demo.js';
+import { openSource } from '../sampler/open.js';
+import type { SnapshotSource } from '../sampler/source.js';
+import { progressLine } from '../views/text/bench-progress.js';
+import { renderHttpSummary } from '../views/text/http-summary.js';
+import type { BenchHttpFlags } from './bench-http-command.js';
+import { CliError, UsageError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import { defaultResultFilename, httpBenchConfig } from './bench-config.js';
+import { sourceOptions } from './options.js';
+
+const DEMO_GPU: DemoName = 'h100';
+
+/** The GPU side: the sampler at 10 Hz, or why there is none (the benchmark runs either way). */
+async function openGpus(flags: BenchHttpFlags, env: NodeJS.ProcessEnv): Promise<{ side: GpuSide; source: SnapshotSource | null }> {
+  const { settings } = loadSettings(env);
+  let source: SnapshotSource | null = null;
+  try {
+    // --demo alone replays the one-GPU recording: idle first (the baseline), then under load, as one model server's GPU.
+    const demo = flags.demo === true ? DEMO_GPU : flags.demo;
+    source = await openSource({ ...sourceOptions({ ...flags, demo }, env, settings), intervalMs: GPU_WATCH_INTERVAL_MS });
+    await source.start();
+    return { side: { watch: new GpuWatch(source), intervalMs: GPU_WATCH_INTERVAL_MS }, source };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    source?.stop();
+    return { side: { unavailable: (e as Error).message.replace(/\.$/, '') }, source: null };
+  }
+}
+
+/** Progress on stderr: one line redrawn in place on a terminal, a plain line every second elsewhere. */
+function startProgress(live: LiveStats, stderr: NodeJS.WriteStream): () => void {
+  const tty = stderr.isTTY === true;
+  const draw = () => {
+    const text = progressLine(live.progress());
+    stderr.write(tty ? `\r\x1b[K${text.slice(0, (stderr.columns || 80) - 1)}` : `${text}\n`);
+  };
+  const timer = setInterval(draw, tty ? 250 : 1000);
+  return () => {
+    clearInterval(timer);
+    if (tty) stderr.write('\r\x1b[K');
+  };
+}
+
+/** Writes the result JSON (to vLLM's file name in the current folder unless given one); returns where. */
+export function writeResult(result: HttpBenchResult, path = defaultResultFilename(result)): string {
+  try {
+    writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
+  } catch (e) {
+    throw new CliError(`cannot write the result to ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.cannotWrite);
+  }
+  return path;
+}
+
+export async function runBenchHttp(flags: BenchHttpFlags, env: NodeJS.ProcessEnv): Promise<number> {
+  const presets = loadSettings(env).settings['bench.presets'];
+  if (flags.preset !== undefined && !Object.hasOwn(presets, flags.preset))
+    throw new UsageError(`--preset: no preset named '${flags.preset}' (${Object.keys(presets).length ? `there are: ${Object.keys(presets).join(', ')}` : 'there are none: see gpumon config'})`);
+  const preset = flags.preset === undefined ? {} : presets[flags.preset]!;
+  // Check the flags before starting anything.
+  httpBenchConfig(flags, preset, env, null);
+  const sim: SimServer | null = flags.demo !== undefined && flags.demo !== false && !flags.baseUrl && !preset['base-url'] ? await startSimServer() : null;
+  const config = httpBenchConfig(flags, preset, env, sim?.baseUrl ?? null);
+  const { side, source } = await openGpus(flags, env);
+  const live = new LiveStats(config.iterations, config.numPrompts, config.durationMs === null ? null : config.durationMs / 1000);
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write('\nbench http: stopping; summarizing what was measured (Ctrl-C again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const stopProgress = startProgress(live, process.stderr);
+  let result: HttpBenchResult;
+  try {
+    result = await runHttpBench(config, side, live, stop.signal);
+  } catch (e) {
+    if (e instanceof BenchSetupError) throw new CliError(e.message, EXIT.serverUnavailable);
+    throw e;
+  } finally {
+    stopProgress();
+    process.off('SIGINT', onSigint);
+    source?.stop();
+    await sim?.close();
+  }
+  process.stdout.write(renderHttpSummary(result, config.metrics.percentileMetrics, config.metrics.percentiles));
+  if (flags.saveResult || flags.resultFilename) process.stderr.write(`bench http: result saved to ${writeResult(result, flags.resultFilename)}\n`);
+  if (result.stopped_by === 'interrupted') return EXIT.interrupted;
+  return result.completed === 0 ? EXIT.benchFailed : EXIT.ok;
+}

@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BenchProgress } from '../../src/bench/live.js';
+import type { BenchPanelSource, BenchPanelState } from '../../src/views/monitor/bench-panel.js';
+import { displayWidth } from '../../src/views/format.js';
+import { KEY, type MonitorHarness, renderMonitor } from '../helpers/monitor.js';
+import { demoAt, withProcesses } from '../helpers/snapshots.js';
+
+let m: MonitorHarness | null = null;
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
+
+/** The panel's state set by the test, and the start/stop calls the monitor makes. */
+class PanelState implements BenchPanelSource {
+  state: BenchPanelState = {
+    choices: [
+      { name: 'local', summary: 'http://127.0.0.1:8000  first model  rate 10  in 1024  out 128  1000 requests' },
+      { name: 'last run', summary: 'http://gpu-box:8000  llama  rate inf  concurrency 64  in 512  out 256  200 requests' },
+    ],
+    progress: null,
+    resultPath: null,
+    note: null,
+  };
+  readonly calls: string[] = [];
+  private readonly listeners = new Set<() => void>();
+  get = () => this.state;
+  subscribe = (l: () => void) => (this.listeners.add(l), () => this.listeners.delete(l));
+  start(choice: number) {
+    this.calls.push(`start ${choice}`);
+  }
+  stop() {
+    this.calls.push('stop');
+  }
+  set(patch: Partial<BenchPanelState>) {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+}
+
+const RUNNING: BenchProgress = {
+  phase: 'running',
+  model: 'meta-llama/Llama-3.1-8B-Instruct',
+  iteration: 1,
+  iterations: 1,
+  elapsedS: 12.4,
+  target: 200,
+  durationS: null,
+  sent: 90,
+  completed: 80,
+  failed: 3,
+  inFlight: 7,
+  requestsPerS: 6.6,
+  outputTokensPerS: 845,
+  ttftMs: { p50: 120, p90: 180, p99: 240 },
+  itlMs: { p50: 21.5, p90: 30.2, p99: 44.9 },
+  errors: { http_status: 2, connection_reset: 1 },
+  lastError: 'HTTP 503: overloaded',
+  server: { running: 7, waiting: 2, kvCachePercent: 41.5, prefixCacheHits: null, prefixCacheQueries: null, preemptions: null },
+  serverError: null,
+  message: null,
+};
+
+const eight = withProcesses(demoAt('8xh100'), 5);
+
+describe('the benchmark panel (b)', () => {
+  it('opens on b with the presets and the last run; arrows pick, Enter starts the one picked', async () => {
+    const bench = new PanelState();
+    m = await renderMonitor(eight, { columns: 120, rows: 40, bench });
+    await m.press('b');
+    const text = m.lines().join('\n');
+    expect(text).toMatch(/── Benchmark: bench http ─+/);
+    expect(text).toMatch(/▶ local +http:\/\/127\.0\.0\.1:8000 {2}first model {2}rate 10/);
+    expect(text).toMatch(/^ {3}last run +http:\/\/gpu-box:8000/m);
+    // The GPU bars stay on screen, the process table gives way.
+    expect(text.match(/H100 80GB HBM3 UTL/g)).toHaveLength(8);
+    expect(text).not.toContain('── Processes');
+    await m.press(KEY.down, KEY.enter);
+    expect(bench.calls).toEqual(['start 1']);
+    await m.press('k', KEY.enter);
+    expect(bench.calls).toEqual(['start 1', 'start 0']);
+  });
+
+  it('shows the run live: progress, rates, TTFT and ITL percentiles, errors by kind, server metrics; x stops it', async () => {
+    const bench = new PanelState();
+    m = await renderMonitor(eight, { columns: 120, rows: 40, bench });
+    await m.press('b');
+    bench.set({ progress: RUNNING });
+    await m.press();
+    const text = m.lines().join('\n');
+    expect(text).toMatch(/Run +running {2}83\/200 {2}42% █+/);
+    expect(text).toContain('meta-llama/Llama-3.1-8B-Instruct');
+    expect(text).toMatch(/Requests +80 ok {2}3 failed {2}7 in flight {3}6\.6 req\/s {3}845 output tok\/s/);
+    expect(text).toMatch(/TTFT ms +p50 120 {2}p90 180 {2}p99 240 {3}last 10 s/);
+    expect(text).toMatch(/ITL ms +p50 21\.5 {2}p90 30\.2 {2}p99 44\.9/);
+    expect(text).toMatch(/Errors +http status 2, connection reset 1 {3}last: HTTP 503: overloaded/);
+    expect(text).toMatch(/Server +running 7 {2}waiting 2 {2}KV cache 42%/);
+    // While it runs, the choices are hidden and Enter starts nothing.
+    expect(text).not.toContain('last run');
+    await m.press(KEY.enter, 'x');
+    expect(bench.calls).toEqual(['stop']);
+  });
+
+  it('says where the result went when the run is over, and why a run failed', async () => {
+    const bench = new PanelState();
+    m = await renderMonitor(eight, { columns: 120, rows: 40, bench });
+    await m.press('b');
+    bench.set({ progress: { ...RUNNING, phase: 'finished', inFlight: 0, message: '197 ok, 3 failed, 845 tok/s' }, resultPath: 'http-10qps-llama-20261201-120000.json' });
+    await m.press();
+    expect(m.lines().join('\n')).toMatch(/Saved to +http-10qps-llama-20261201-120000\.json/);
+    expect(m.lines().join('\n')).toMatch(/Result +197 ok, 3 failed/);
+    bench.set({ progress: { ...RUNNING, phase: 'failed', sent: 0, message: 'cannot list the models at http://x/v1/models: connection refused' }, resultPath: null });
+    await m.press();
+    const text = m.lines().join('\n');
+    expect(text).toMatch(/Failed +cannot list the models/);
+    expect(text).not.toContain('TTFT ms');
+  });
+
+  it('fits 80x24 and 120x40 exactly, and b or Esc closes it (the keys of the monitor work again)', async () => {
+    const bench = new PanelState();
+    for (const [columns, rows] of [
+      [80, 24],
+      [120, 40],
+    ] as const) {
+      m = await renderMonitor(eight, { columns, rows, bench });
+      await m.press('b');
+      bench.set({ progress: RUNNING });
+      await m.press();
+      const lines = m.lines();
+      expect(lines).toHaveLength(rows);
+      for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(columns);
+      expect(lines.join('\n')).toContain('Requests');
+      expect(lines.at(-1)).toMatch(/^q quit/);
+      await m.press(KEY.escape);
+      expect(m.lines().join('\n')).toMatch(/PID USER/);
+      // Closed, the run goes on in the status line.
+      expect(m.lines().at(-1)).toMatch(/^bench 12\.4s: 83\/200 done, 3 failed, 7 in flight, 6\.6 req\/s, 845 tok\/s/);
+      await m.press('b', 'b');
+      expect(m.lines().join('\n')).not.toContain('Benchmark: bench http');
+      bench.set({ progress: null });
+      await m.press();
+      expect(m.lines().at(-1)).toMatch(/^q quit/);
+      m.unmount();
+      m = null;
+      bench.set({ progress: null });
+    }
+  });
+
+  it('is in the help; without a panel b says so', async () => {
+    m = await renderMonitor(eight, { columns: 120, rows: 40 });
+    await m.press('h');
+    expect(m.lines().join('\n')).toMatch(/ b +benchmark panel: pick a preset, Enter starts bench http, x stops it/);
+    await m.press('x', 'b');
+    expect(m.lines().at(-1)).toMatch(/^No benchmark panel here/);
+  });
+});
