@@ -22,6 +22,10 @@ export const EXIT = {
   config: 78,
   /** nvidia-smi printed output gpumon cannot read (sysexits EX_DATAERR). */
   unreadable: 65,
+  /** The history database holds nothing for the range, label or GPUs asked for (sysexits EX_NOINPUT). */
+  noData: 66,
+  /** Another recorder is writing to the history database (sysexits EX_TEMPFAIL). */
+  busy: 75,
   /** A bug in gpumon (sysexits EX_SOFTWARE). */
   internal: 70,
   /** nvidia-smi hung and was killed (as timeout(1)). */

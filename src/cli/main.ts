@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from '../config/command.js';
+import { registerHistoryCommands } from './history.js';
 import { VERSION } from '../version.js';
 import { reportError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .option('--threshold <metric=a,b>', 'color bands, e.g. temperature=70,85 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--readonly', 'monitor: never offer to signal processes');
   registerConfigCommands(program);
+  registerHistoryCommands(program);
   addSourceOptions(program)
     .enablePositionalOptions()
     .showHelpAfterError('(see gpumon --help)')

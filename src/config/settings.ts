@@ -23,6 +23,8 @@ export interface Settings {
   readonly 'thresholds.memory': Thresholds;
   readonly 'thresholds.temperature': Thresholds;
   readonly 'thresholds.power': Thresholds;
+  readonly 'record.retention.full': number; // hours
+  readonly 'record.retention.minute': number; // days
 }
 
 export type SettingName = keyof Settings;
@@ -89,6 +91,8 @@ export const KEYS: { readonly [K in SettingName]: Key<Settings[K]> } = {
   'thresholds.memory': thresholds(DEFAULT_THRESHOLDS.memory, 100, '%', 'memory colors: moderate from, high from'),
   'thresholds.temperature': thresholds(DEFAULT_THRESHOLDS.temperature, 150, '°C', 'temperature colors: moderate from, high from'),
   'thresholds.power': thresholds(DEFAULT_THRESHOLDS.power, 200, '% of the limit', 'power colors: moderate from, high from'),
+  'record.retention.full': number(24, 0.1, 8760, 'hours the history database keeps every sample'),
+  'record.retention.minute': number(30, 1, 3650, 'days it keeps per-minute means, minima and maxima after that'),
 };
 
 export const SETTING_NAMES = Object.keys(KEYS) as SettingName[];
