@@ -81,7 +81,7 @@ export function resolveRange(db: Database, q: HistoryQuery): Range {
     from = Math.max(from, Math.min(...chosen.map((s) => s.start)));
     to = Math.min(to, Math.max(...chosen.map((s) => s.end ?? now)));
   }
-  const bounds = db.prepare('SELECT min(time) AS lo, max(time) AS hi FROM gpu_samples').get() as { lo: number | null; hi: number | null };
+  const bounds = db.prepare('SELECT min(time) AS lo, max(time) AS hi FROM samples').get() as { lo: number | null; hi: number | null };
   if (bounds.lo === null || bounds.hi === null) throw new StoreError('no_data', 'the database holds no samples yet');
   from = Math.max(from, bounds.lo);
   to = Math.min(to, bounds.hi);
