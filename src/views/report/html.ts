@@ -37,7 +37,8 @@ export interface ReportAssets {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** JSON inside <script>: no `</script>` or `<!--` can end it early. */
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+/** `2026-11-22 12:00:00 UTC`: whole seconds, readable, unambiguous. */
+const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
 const SUMMARY_LABELS: Record<(typeof SUMMARY_FIELDS)[number], string> = {
   utilizationGpu: 'Util %',
@@ -92,7 +93,25 @@ const CLIENT = String.raw`
       ctx.fillRect(x0, top, Math.max(x1 - x0, px), h);
       ctx.fillStyle = s.kind === 'bench' ? '#b45309' : '#047857';
       ctx.fillRect(x0, top, px, h);
-      if (s.label) { ctx.font = (11 * px) + 'px system-ui, sans-serif'; ctx.fillText(s.label, x0 + 4 * px, top + 12 * px); }
+    });
+    ctx.restore();
+  }
+  // Labels go on top of the lines, on a white backing, so a busy series cannot hide them.
+  function spanLabels(u) {
+    var ctx = u.ctx, px = uPlot.pxRatio, top = u.bbox.top;
+    ctx.save();
+    ctx.font = (11 * px) + 'px system-ui, sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
+    D.spans.forEach(function (s) {
+      if (!s.label) return;
+      var x0 = Math.max(u.valToPos(s.start / 1000, 'x', true), u.bbox.left);
+      if (x0 > u.bbox.left + u.bbox.width - 20 * px) return;
+      var w = ctx.measureText(s.label).width;
+      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      ctx.fillRect(x0 + 2 * px, top + 2 * px, w + 6 * px, 15 * px);
+      ctx.fillStyle = s.kind === 'bench' ? '#b45309' : '#047857';
+      ctx.fillText(s.label, x0 + 5 * px, top + 13 * px);
     });
     ctx.restore();
   }
@@ -114,7 +133,7 @@ const CLIENT = String.raw`
         cursor: { sync: { key: sync.key } },
         scales: { x: { time: true }, y: c.key === 'utilization' ? { range: [0, 100] } : { range: function (u, lo, hi) { return [Math.min(0, lo), hi > 0 ? hi * 1.05 : 1]; } } },
         axes: [{}, { size: 56 }],
-        hooks: { drawClear: [spans] }
+        hooks: { drawClear: [spans], draw: [spanLabels] }
       }, data, el);
       plots.push(u);
       var points = data[0].length;
@@ -154,7 +173,7 @@ h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8p
 .dim { color: #6b7280; font-weight: normal; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #e5e7eb; padding: 3px 8px; text-align: right; }
-th { background: #f9fafb; font-weight: 600; } td.gpu, td.reasons, .spans td { text-align: left; }
+th { background: #f9fafb; font-weight: 600; text-align: center; } td.gpu, td.reasons, .spans td, .spans th { text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: 8px 16px; }
 .chart { border: 1px solid #f3f4f6; }
 .uplot .u-title { font-size: 13px; font-weight: 600; }
