@@ -14,6 +14,8 @@ import { appearance, type CommonOptions, sourceOptions } from './options.js';
 
 export interface MonitorOptions extends CommonOptions {
   readonly readonly?: boolean;
+  /** --record [PATH]: true for the default path. */
+  readonly record?: string | true;
 }
 
 /** Signals that end the monitor, restoring the terminal first. */
@@ -33,7 +35,20 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
     source.stop();
     throw e;
   });
-  const store = new SnapshotStore(first);
+  const intervalMs = opts.interval ?? settings.interval * 1000;
+  const recorder =
+    opts.record === undefined
+      ? null
+      : await (await import('./record.js'))
+          .recordAlongside(opts.record, env, settings, source, first, intervalMs, (e) => {
+            finish(EXIT.config);
+            reportError(e, process.stderr);
+          })
+          .catch((e: unknown) => {
+            source.stop();
+            throw e;
+          });
+  const store = new SnapshotStore(first, recorder?.history);
   source.subscribe((s) => store.push(s));
 
   const out = process.stdout;
@@ -66,6 +81,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
       // Unmounting a broken tree must not keep the terminal from being restored.
     }
     source.stop();
+    recorder?.close(code);
     out.off('resize', onResize);
     for (const s of EXIT_SIGNALS) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);
@@ -93,7 +109,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
         descending: settings['sort.descending'],
         message: problems[0] ? { text: `Settings: ${problems[0]}`, level: 'error' } : null,
       }}
-      intervalMs={opts.interval ?? settings.interval * 1000}
+      intervalMs={intervalMs}
       readonly={opts.readonly === true || settings.readonly}
       keys={process.stdin.isTTY === true}
       onSignal={(pid, startTimeMs, signal) => signalProcess(pid, startTimeMs, signal)}

@@ -5,6 +5,8 @@ import type { SnapshotSource } from '../sampler/source.js';
 import { type Database, lockForRecording, openHistory } from '../store/database.js';
 import { HistoryRecorder, type SpanEnd } from '../store/recorder.js';
 import { applyRetention, type Retention } from '../store/retention.js';
+import { rangeBefore, readSamples, type StoredSample } from '../store/query.js';
+import { GpuHistory } from '../model/history.js';
 import type { Settings } from '../config/settings.js';
 import { CliError, reportError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -21,6 +23,8 @@ export function retentionOf(s: Settings): Retention {
 /** A recorder on an open, locked database: what `gpumon record` and the monitor's --record share. */
 export interface Recording {
   readonly path: string;
+  /** The samples of the last `ms` before `first`, oldest first (to preload the monitor's graphs). */
+  recent(ms: number): StoredSample[];
   /** Stores a snapshot; a write that fails (disk full, file gone) throws CliError (78). */
   add(s: Snapshot): void;
   /** Ends the span and closes the database. */
@@ -63,6 +67,7 @@ export async function startRecording(path: string, label: string | null, setting
   let closed = false;
   return {
     path,
+    recent: (ms) => [...readSamples(db, rangeBefore(first.time, ms))],
     add(s) {
       guard('sample', () => recorder.add(s));
       if (s.time - lastRetention >= RETENTION_EVERY_MS) {
@@ -131,4 +136,45 @@ export async function runRecord(opts: RecordFlags, env: NodeJS.ProcessEnv): Prom
     for (const s of Object.keys(SIGNAL_EXIT) as EndSignal[]) process.on(s, onSignal);
     if (opts.duration) timer = setTimeout(() => finish('duration', EXIT.ok), opts.duration);
   });
+}
+
+const END_OF_EXIT: Record<number, SpanEnd> = { 0: 'quit', 129: 'SIGHUP', 130: 'SIGINT', 143: 'SIGTERM' };
+
+/**
+ * The monitor's `--record [PATH]`: a second subscriber on the monitor's own
+ * source writes each snapshot (the views never see SQLite), and the graphs
+ * start from what the database holds for the last `capacity` intervals.
+ * `onError` is told when a write fails; the monitor then ends.
+ */
+export async function recordAlongside(
+  flag: string | true,
+  env: NodeJS.ProcessEnv,
+  settings: Settings,
+  source: SnapshotSource,
+  first: Snapshot,
+  intervalMs: number,
+  onError: (e: unknown) => void,
+): Promise<{ history: GpuHistory; close(exitCode: number): void }> {
+  const recording = await startRecording(flag === true ? dbPath({}, env) : flag, null, settings, first);
+  const history = new GpuHistory();
+  for (const s of recording.recent(history.capacity * intervalMs)) history.add(s);
+  const unsubscribe = source.subscribe((s) => {
+    try {
+      recording.add(s);
+    } catch (e) {
+      onError(e);
+    }
+  });
+  return {
+    history,
+    close(exitCode) {
+      unsubscribe();
+      try {
+        recording.close(END_OF_EXIT[exitCode] ?? 'error');
+      } catch {
+        // Called while the monitor gives the terminal back, which must not fail. The samples are
+        // committed; only the span's end is lost, and the next recorder closes the span.
+      }
+    },
+  };
 }

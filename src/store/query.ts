@@ -105,6 +105,11 @@ export function resolveRange(db: Database, q: HistoryQuery): Range {
   return { from, to, spans: all.filter((s) => s.start <= to && (s.end ?? Infinity) >= from), gpuWhere, gpuParams };
 }
 
+/** Every GPU's samples in the `ms` before `time` (not at it). */
+export function rangeBefore(time: number, ms: number): Range {
+  return { from: time - ms, to: time - 1, spans: [], gpuWhere: '1', gpuParams: [] };
+}
+
 /** The median time between samples at the start of the range (ms); 1000 with fewer than two. */
 export function typicalIntervalMs(db: Database, r: Range): number {
   const times = (db.prepare('SELECT DISTINCT time FROM gpu_samples WHERE time BETWEEN ? AND ? ORDER BY time LIMIT 101').all(r.from, r.to) as { time: number }[]).map((x) => x.time);

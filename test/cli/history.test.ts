@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/fixtures.js';
 import { freshConfigDir, gpumon, STACK_FRAME } from '../helpers/run-cli.js';
+import { TmuxPane } from '../helpers/tmux.js';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'gpumon-history-')), 'history.db');
 
@@ -173,5 +174,25 @@ describe('gpumon export', () => {
       expect(r.status, args.join(' ')).toBe(status);
       expect(r.stderr).toMatch(message);
     }
+  });
+});
+
+describe('gpumon --record', () => {
+  it('records as the monitor runs, its graph starting from what the database holds, and q ends the span', async () => {
+    const db = tempDb();
+    expect(gpumon(['record', '--demo', '--duration', '4s', '--interval', '0.1', '--db', db]).status).toBe(0);
+    const [{ n: before }] = query<{ n: number }>(db, 'SELECT count(*) AS n FROM samples') as [{ n: number }];
+    const pane = new TmuxPane(['--demo', '--interval', '1', '--record', db], {});
+    try {
+      // About 40 recorded samples at the monitor's 1 s interval read as 40 s of graph on the first frames.
+      await pane.waitForText(/GPU 0 utilization %, last (3\d|4\d) s/);
+      pane.send('q');
+      expect(await pane.exited()).toBe(0);
+    } finally {
+      pane.kill();
+    }
+    const [{ n: after }] = query<{ n: number }>(db, 'SELECT count(*) AS n FROM samples') as [{ n: number }];
+    expect(after).toBeGreaterThan(before);
+    expect(query(db, 'SELECT ended_by FROM spans ORDER BY id')).toEqual([{ ended_by: 'duration' }, { ended_by: 'quit' }]);
   });
 });

@@ -31,8 +31,8 @@ async function openReport(browser: BrowserContext, file: string, screenshot: str
   });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction(() => (window as unknown as { gpumonReport?: unknown }).gpumonReport !== undefined, null, { timeout: 10_000 });
-  const charts = await page.evaluate(() => (window as unknown as { gpumonReport: { charts: Drawn[] } }).gpumonReport.charts);
+  await page.waitForFunction(() => (globalThis as unknown as { gpumonReport?: unknown }).gpumonReport !== undefined, null, { timeout: 10_000 });
+  const charts = await page.evaluate(() => (globalThis as unknown as { gpumonReport: { charts: Drawn[] } }).gpumonReport.charts);
   const canvases = await page.locator('.chart canvas').count();
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
   await page.close();
