@@ -1,6 +1,6 @@
 import type { GpuSample, HostSample } from '../model/types.js';
 import { type Database, StoreError } from './database.js';
-import { type GpuRow, gpuSampleOfRow, type SpanKind } from './schema.js';
+import { GPU_SELECT, gpuSampleOfValues, type SpanKind } from './schema.js';
 
 /** What part of the history to read: a time range, a label's spans, some GPUs. Times are ms since the epoch. */
 export interface HistoryQuery {
@@ -121,19 +121,20 @@ export function typicalIntervalMs(db: Database, r: Range): number {
 export function* readSamples(db: Database, r: Range): Generator<StoredSample> {
   const rows = db
     .prepare(
-      `SELECT gs.*, g.uuid, g.name, g.pci_bus_id FROM gpu_samples gs JOIN gpus g ON g.id = gs.gpu
+      `SELECT ${GPU_SELECT} FROM gpu_samples gs JOIN gpus g ON g.id = gs.gpu LEFT JOIN unknown_sets u ON u.id = gs.unknown
        WHERE gs.time BETWEEN ? AND ? AND ${r.gpuWhere} ORDER BY gs.time, gs.gpu_index`,
     )
-    .iterate(r.from, r.to, ...r.gpuParams) as IterableIterator<GpuRow>;
+    .raw()
+    .iterate(r.from, r.to, ...r.gpuParams) as IterableIterator<unknown[]>;
   let current: StoredSample | null = null;
   for (const row of rows) {
-    const time = row.time as number;
+    const time = row[0] as number;
     if (current && current.time !== time) {
       yield current;
       current = null;
     }
     current ??= { time, gpus: [] };
-    current.gpus.push(gpuSampleOfRow(row));
+    current.gpus.push(gpuSampleOfValues(row));
   }
   if (current) yield current;
 }

@@ -13,6 +13,7 @@ export type SpanEnd = 'duration' | 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'quit' | 'e
 export class HistoryRecorder {
   private readonly gpuIds = new Map<string, number>();
   private readonly processIds = new Map<string, number>();
+  private readonly unknownIds = new Map<string, number>();
   private spanId: number | null = null;
   private lastTime: number | null = null;
   private readonly insertSample;
@@ -92,7 +93,12 @@ export class HistoryRecorder {
       Object.keys(h.unknown).length ? JSON.stringify(h.unknown) : null,
     );
     if (s.stale) return;
-    for (const g of s.gpus) this.insertGpu.run(s.time, this.gpuId(g.uuid, g.name, g.pciBusId), g.index, ...gpuRowValues(g));
+    for (const g of s.gpus) {
+      const values = gpuRowValues(g);
+      const json = values[values.length - 1] as string | null;
+      values[values.length - 1] = json === null ? null : this.unknownId(json);
+      this.insertGpu.run(s.time, this.gpuId(g.uuid, g.name, g.pciBusId), g.index, ...values);
+    }
     for (const p of s.processes) {
       const gpu = this.gpuIds.get(p.gpuUuid);
       if (gpu === undefined) continue; // a process on a GPU outside --only
@@ -106,6 +112,16 @@ export class HistoryRecorder {
       this.db.prepare('INSERT INTO gpus (uuid, name, pci_bus_id) VALUES (?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET name = coalesce(excluded.name, name), pci_bus_id = coalesce(excluded.pci_bus_id, pci_bus_id)').run(uuid, name, pciBusId);
       id = (this.db.prepare('SELECT id FROM gpus WHERE uuid = ?').get(uuid) as { id: number }).id;
       this.gpuIds.set(uuid, id);
+    }
+    return id;
+  }
+
+  private unknownId(json: string): number {
+    let id = this.unknownIds.get(json);
+    if (id === undefined) {
+      this.db.prepare('INSERT INTO unknown_sets (json) VALUES (?) ON CONFLICT (json) DO NOTHING').run(json);
+      id = (this.db.prepare('SELECT id FROM unknown_sets WHERE json = ?').get(json) as { id: number }).id;
+      this.unknownIds.set(json, id);
     }
     return id;
   }
