@@ -177,6 +177,28 @@ describe('gpumon export', () => {
   });
 });
 
+describe('gpumon report, on bad input', () => {
+  it('fails like export on a missing database, an unknown label or an empty range, and on an unwritable --out', () => {
+    const db = tempDb();
+    expect(gpumon(['record', '--demo', '--duration', '0.5s', '--db', db, '--label', 'a']).status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'gpumon-report-'));
+    const out = join(dir, 'r.html');
+    const cases: [string[], number, RegExp][] = [
+      [['--db', join(dir, 'none.db'), '--out', out], 78, /^gpumon: no history database at /],
+      [['--db', db, '--label', 'b', '--out', out], 66, /^gpumon: no span is labelled 'b' \(labels: 'a'\)\n$/],
+      [['--db', db, '--until', '2000-01-01', '--out', out], 66, /^gpumon: no samples in that range/],
+      [['--db', db, '--out', join(dir, 'missing', 'r.html')], 78, /^gpumon: cannot write .*r\.html \(ENOENT\)\n$/],
+      [['--db', db], 2, /required option '--out <file>' not specified/],
+    ];
+    for (const [args, status, message] of cases) {
+      const r = gpumon(['report', ...args]);
+      expect(r.status, args.join(' ')).toBe(status);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(STACK_FRAME);
+    }
+  });
+});
+
 describe('gpumon --record', () => {
   it('records as the monitor runs, its graph starting from what the database holds, and q ends the span', async () => {
     const db = tempDb();
