@@ -67,7 +67,8 @@ export async function startRecording(path: string, label: string | null, setting
   let closed = false;
   return {
     path,
-    recent: (ms) => [...readSamples(db, rangeBefore(first.time, ms))],
+    // Minute means (older than the full-resolution window) would draw as if they were samples: full ones only.
+    recent: (ms) => [...readSamples(db, rangeBefore(first.time, ms))].filter((s) => s.minuteOf === null),
     add(s) {
       guard('sample', () => recorder.add(s));
       if (s.time - lastRetention >= RETENTION_EVERY_MS) {

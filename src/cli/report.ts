@@ -25,8 +25,9 @@ export async function runReport(opts: ReportFlags, env: NodeJS.ProcessEnv): Prom
   let html: string;
   let gpus: number;
   try {
-    // Energy is not integrated across a gap of over 3 intervals: the recorder was stopped there.
-    const reports = buildGpuReports(readSamples(db, range), REPORT_BUCKETS, Math.max(2000, 3 * typicalIntervalMs(db, range)));
+    // Energy is not integrated across a gap of over 3 intervals (the recorder was stopped there), or 3 minutes where minute means are all there is.
+    const maxGapMs = Math.max(2000, 3 * typicalIntervalMs(db, range), range.hasMinutes ? 180_000 : 0);
+    const reports = buildGpuReports(readSamples(db, range), REPORT_BUCKETS, maxGapMs);
     gpus = reports.length;
     const hostname = meta(db).hostname ?? null;
     html = renderReportHtml(

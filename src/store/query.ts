@@ -1,6 +1,6 @@
 import type { GpuSample, HostSample } from '../model/types.js';
 import { type Database, StoreError } from './database.js';
-import { GPU_SELECT, gpuSampleOfValues, type SpanKind } from './schema.js';
+import { GPU_SELECT, gpuSampleOfMinute, gpuSampleOfValues, MINUTE_SELECT, type SpanKind } from './schema.js';
 
 /** What part of the history to read: a time range, a label's spans, some GPUs. Times are ms since the epoch. */
 export interface HistoryQuery {
@@ -25,6 +25,8 @@ export interface Span {
 export interface StoredSample {
   readonly time: number;
   readonly gpus: GpuSample[];
+  /** For a minute older than the full-resolution window: how many samples each GPU's means are of (else null). */
+  readonly minuteOf: number | null;
 }
 
 export interface StoredProcess {
@@ -48,9 +50,10 @@ export interface Range {
   readonly from: number;
   readonly to: number;
   readonly spans: readonly Span[];
-  /** SQL condition on gpu_samples/gpus columns, and its parameters. */
+  /** SQL condition on the gpus table (as g): GPU ids from the database, so no parameters. */
   readonly gpuWhere: string;
-  readonly gpuParams: readonly (string | number)[];
+  /** Part of the range is only in per-minute means (older than the full-resolution window). */
+  readonly hasMinutes: boolean;
 }
 
 export function spans(db: Database): Span[] {
@@ -81,33 +84,42 @@ export function resolveRange(db: Database, q: HistoryQuery): Range {
     from = Math.max(from, Math.min(...chosen.map((s) => s.start)));
     to = Math.min(to, Math.max(...chosen.map((s) => s.end ?? now)));
   }
-  const bounds = db.prepare('SELECT min(time) AS lo, max(time) AS hi FROM samples').get() as { lo: number | null; hi: number | null };
+  const bounds = db
+    .prepare('SELECT min(lo) AS lo, max(hi) AS hi FROM (SELECT min(time) AS lo, max(time) AS hi FROM samples UNION ALL SELECT min(minute), max(minute) FROM gpu_minutes)')
+    .get() as { lo: number | null; hi: number | null };
   if (bounds.lo === null || bounds.hi === null) throw new StoreError('no_data', 'the database holds no samples yet');
   from = Math.max(from, bounds.lo);
   to = Math.min(to, bounds.hi);
 
   let gpuWhere = '1';
-  const gpuParams: (string | number)[] = [];
   if (q.gpus !== null) {
-    const present = db.prepare('SELECT DISTINCT gs.gpu_index AS idx, g.uuid FROM gpu_samples gs JOIN gpus g ON g.id = gs.gpu WHERE gs.time BETWEEN ? AND ?').all(from, to) as { idx: number; uuid: string }[];
+    const present = db
+      .prepare(
+        `SELECT DISTINCT gs.gpu_index AS idx, g.uuid, g.id FROM gpu_samples gs JOIN gpus g ON g.id = gs.gpu WHERE gs.time BETWEEN @from AND @to
+         UNION SELECT DISTINCT gs.gpu_index, g.uuid, g.id FROM gpu_minutes gs JOIN gpus g ON g.id = gs.gpu WHERE gs.minute BETWEEN @from AND @to`,
+      )
+      .all({ from, to }) as { idx: number; uuid: string; id: number }[];
     const match = (t: string, p: { idx: number; uuid: string }) => (/^\d+$/.test(t) ? p.idx === Number(t) : p.uuid.toLowerCase().startsWith(t.toLowerCase()));
     const unmatched = q.gpus.filter((t) => !present.some((p) => match(t, p)));
     if (unmatched.length) throw new StoreError('no_data', `no GPU ${unmatched.join(', ')} in the range (GPUs there: ${[...new Set(present.map((p) => p.idx))].join(', ') || 'none'})`);
-    const ids = present.filter((p) => q.gpus!.some((t) => match(t, p))).map((p) => p.uuid);
-    gpuWhere = `g.uuid IN (${ids.map(() => '?').join(', ')})`;
-    gpuParams.push(...ids);
+    gpuWhere = `g.id IN (${[...new Set(present.filter((p) => q.gpus!.some((t) => match(t, p))).map((p) => p.id))].join(', ')})`;
   }
-  const n = db.prepare(`SELECT count(*) AS n FROM gpu_samples gs JOIN gpus g ON g.id = gs.gpu WHERE gs.time BETWEEN ? AND ? AND ${gpuWhere}`).get(from, to, ...gpuParams) as { n: number };
-  if (!(from <= to) || n.n === 0) {
+  const n = db
+    .prepare(
+      `SELECT (SELECT count(*) FROM gpu_samples gs JOIN gpus g ON g.id = gs.gpu WHERE gs.time BETWEEN @from AND @to AND ${gpuWhere}) AS full,
+              (SELECT count(*) FROM gpu_minutes gs JOIN gpus g ON g.id = gs.gpu WHERE gs.minute BETWEEN @from AND @to AND ${gpuWhere}) AS minutes`,
+    )
+    .get({ from, to }) as { full: number; minutes: number };
+  if (!(from <= to) || n.full + n.minutes === 0) {
     const when = (t: number) => new Date(t).toISOString();
     throw new StoreError('no_data', `no samples in that range (the database holds ${when(bounds.lo)} to ${when(bounds.hi)})`);
   }
-  return { from, to, spans: all.filter((s) => s.start <= to && (s.end ?? Infinity) >= from), gpuWhere, gpuParams };
+  return { from, to, spans: all.filter((s) => s.start <= to && (s.end ?? Infinity) >= from), gpuWhere, hasMinutes: n.minutes > 0 };
 }
 
 /** Every GPU's samples in the `ms` before `time` (not at it). */
 export function rangeBefore(time: number, ms: number): Range {
-  return { from: time - ms, to: time - 1, spans: [], gpuWhere: '1', gpuParams: [] };
+  return { from: time - ms, to: time - 1, spans: [], gpuWhere: '1', hasMinutes: false };
 }
 
 /** The median time between samples at the start of the range (ms); 1000 with fewer than two. */
@@ -117,26 +129,44 @@ export function typicalIntervalMs(db: Database, r: Range): number {
   return gaps.length ? gaps[Math.floor(gaps.length / 2)]! : 1000;
 }
 
-/** The samples in the range, oldest first, one StoredSample per time, read as they are needed. */
-export function* readSamples(db: Database, r: Range): Generator<StoredSample> {
-  const rows = db
-    .prepare(
-      `SELECT ${GPU_SELECT} FROM gpu_samples gs JOIN gpus g ON g.id = gs.gpu LEFT JOIN unknown_sets u ON u.id = gs.unknown
-       WHERE gs.time BETWEEN ? AND ? AND ${r.gpuWhere} ORDER BY gs.time, gs.gpu_index`,
-    )
-    .raw()
-    .iterate(r.from, r.to, ...r.gpuParams) as IterableIterator<unknown[]>;
-  let current: StoredSample | null = null;
+/** Raw rows of one time each, grouped into StoredSamples. */
+function* grouped(rows: IterableIterator<unknown[]>, toGpu: (row: unknown[]) => GpuSample, minutes: boolean): Generator<StoredSample> {
+  let current: { time: number; gpus: GpuSample[]; minuteOf: number | null } | null = null;
   for (const row of rows) {
     const time = row[0] as number;
     if (current && current.time !== time) {
       yield current;
       current = null;
     }
-    current ??= { time, gpus: [] };
-    current.gpus.push(gpuSampleOfValues(row));
+    current ??= { time, gpus: [], minuteOf: minutes ? (row[5] as number) : null };
+    current.gpus.push(toGpu(row));
+    if (minutes) current.minuteOf = Math.max(current.minuteOf!, row[5] as number);
   }
   if (current) yield current;
+}
+
+/**
+ * The samples in the range, oldest first, read as they are needed: first the
+ * per-minute means of what retention folded (older than any full sample), then
+ * every full-resolution sample.
+ */
+export function* readSamples(db: Database, r: Range): Generator<StoredSample> {
+  const minutes = db
+    .prepare(
+      `SELECT ${MINUTE_SELECT} FROM gpu_minutes m JOIN gpus g ON g.id = m.gpu
+       WHERE m.minute BETWEEN ? AND ? AND m.minute < coalesce((SELECT min(time) FROM gpu_samples), 9e15) AND ${r.gpuWhere} ORDER BY m.minute, m.gpu_index`,
+    )
+    .raw()
+    .iterate(r.from, r.to) as IterableIterator<unknown[]>;
+  yield* grouped(minutes, gpuSampleOfMinute, true);
+  const rows = db
+    .prepare(
+      `SELECT ${GPU_SELECT} FROM gpu_samples gs JOIN gpus g ON g.id = gs.gpu LEFT JOIN unknown_sets u ON u.id = gs.unknown
+       WHERE gs.time BETWEEN ? AND ? AND ${r.gpuWhere} ORDER BY gs.time, gs.gpu_index`,
+    )
+    .raw()
+    .iterate(r.from, r.to) as IterableIterator<unknown[]>;
+  yield* grouped(rows, gpuSampleOfValues, false);
 }
 
 /** Processes' GPU memory in the range, oldest first. */
@@ -148,7 +178,7 @@ export function* readProcesses(db: Database, r: Range): Generator<StoredProcess>
        JOIN gpu_samples gs ON gs.time = ps.time AND gs.gpu = ps.gpu
        WHERE ps.time BETWEEN ? AND ? AND ${r.gpuWhere} ORDER BY ps.time, gs.gpu_index, p.pid`,
     )
-    .iterate(r.from, r.to, ...r.gpuParams) as IterableIterator<StoredProcess>;
+    .iterate(r.from, r.to) as IterableIterator<StoredProcess>;
 }
 
 /** Host samples in the range, oldest first. */

@@ -1,4 +1,4 @@
-import type { ClockEventReason, GpuSample, UnknownMap } from '../model/types.js';
+import type { ClockEventReason, GpuSample, UnknownMap, UnknownReason } from '../model/types.js';
 // Reasons are stored as NVML's own bitmask, so the column reads like nvidia-smi's `clocks_event_reasons.active`.
 import { CLOCK_EVENT_BITS, decodeClockEventMask } from '../sampler/nvidia-smi/clock-events.js';
 
@@ -56,6 +56,25 @@ export const GPU_VALUE_COLUMNS: readonly string[] = [
 
 /** Columns the minute table keeps mean, min and max of. */
 export const MINUTE_COLUMNS = ['utilization_gpu', 'utilization_memory', 'memory_used_mib', 'temperature_gpu_c', 'power_draw_w', 'clock_sm_mhz', 'clock_mem_mhz'] as const;
+
+/** What readMinutes selects: the minute row's key and the means, in MINUTE_COLUMNS order. */
+export const MINUTE_SELECT = ['m.minute', 'm.gpu_index', 'g.uuid', 'g.name', 'g.pci_bus_id', 'm.samples', ...MINUTE_COLUMNS.map((c) => `m.${c}_mean`)].join(', ');
+
+/**
+ * A minute row (MINUTE_SELECT, raw) as a GpuSample of its means; every field
+ * the minute table does not keep is null, `not_retained`.
+ */
+export function gpuSampleOfMinute(v: readonly unknown[]): GpuSample {
+  const sample: Record<string, unknown> = { index: v[1], uuid: v[2], name: v[3], pciBusId: v[4], lost: false, clockEventReasons: null };
+  const unknown: Record<string, UnknownReason> = { clockEventReasons: 'not_retained' };
+  for (const [f, c] of [...NUMBER_COLUMNS, ...BOOLEAN_COLUMNS, ...TEXT_COLUMNS]) {
+    const at = (MINUTE_COLUMNS as readonly string[]).indexOf(c);
+    sample[f] = at < 0 ? null : v[6 + at];
+    if (at < 0) unknown[f] = 'not_retained';
+  }
+  sample.unknown = unknown;
+  return sample as unknown as GpuSample;
+}
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;

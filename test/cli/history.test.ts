@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/fixtures.js';
 import { freshConfigDir, gpumon, STACK_FRAME } from '../helpers/run-cli.js';
 import { TmuxPane } from '../helpers/tmux.js';
+import { snapshotSeries, T0 } from '../helpers/snapshots.js';
+import { openHistory } from '../../src/store/database.js';
+import { HistoryRecorder } from '../../src/store/recorder.js';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'gpumon-history-')), 'history.db');
 
@@ -174,6 +177,36 @@ describe('gpumon export', () => {
       expect(r.status, args.join(' ')).toBe(status);
       expect(r.stderr).toMatch(message);
     }
+  });
+});
+
+describe('retention', () => {
+  it('folds samples older than record.retention.full into minutes when a recorder starts, and drops minutes after record.retention.minute', async () => {
+    const path = tempDb();
+    const db = await openHistory(path, 'write');
+    const old = new HistoryRecorder(db);
+    old.begin('record', 'last week', T0);
+    for (const s of snapshotSeries(2, 1, 120)) old.add(s); // two minutes, days ago
+    old.end('duration', T0 + 119_000);
+    db.close();
+
+    expect(gpumon(['record', '--demo', '--duration', '0.5s', '--db', path]).status).toBe(0);
+    expect(query(path, 'SELECT count(*) AS n FROM gpu_samples WHERE time < 1795400000000')).toEqual([{ n: 0 }]);
+    expect(query(path, 'SELECT minute, samples FROM gpu_minutes WHERE gpu_index = 0 ORDER BY minute')).toEqual([
+      { minute: T0, samples: 60 },
+      { minute: T0 + 60_000, samples: 60 },
+    ]);
+    const csv = gpumon(['export', '--db', path, '--label', 'last week']).stdout.trimEnd().split('\n');
+    expect(csv).toHaveLength(1 + 2 * 2);
+    expect(csv[0]).toMatch(/,minute_mean_of$/);
+    expect(csv[1]).toMatch(/^2026-11-22T12:00:00\.000Z,0,.*,60$/);
+
+    const config = freshConfigDir();
+    writeFileSync(join(config, 'config.json'), JSON.stringify({ 'record.retention.minute': 1 }));
+    expect(gpumon(['record', '--demo', '--duration', '0.5s', '--db', path], { GPUMON_CONFIG_DIR: config }).status).toBe(0);
+    expect(query(path, 'SELECT count(*) AS n FROM gpu_minutes')).toEqual([{ n: 0 }]);
+    const gone = gpumon(['export', '--db', path, '--label', 'last week']);
+    expect(gone.status).toBe(66);
   });
 });
 

@@ -161,6 +161,17 @@ describe('applyRetention', () => {
     const left = db.prepare('SELECT min(time) AS lo, count(*) AS n FROM gpu_samples').get() as { lo: number; n: number };
     expect(left).toEqual({ lo: T0 + 60_000, n: 120 });
     expect((db.prepare('SELECT min(time) AS lo FROM process_samples').get() as { lo: number }).lo).toBe(T0 + 60_000);
+    // Reading the range gives the minute first (its means, the rest not retained), then every sample left.
+    const back = [...readSamples(db, resolveRange(db, ALL))];
+    expect(back.map((s) => s.minuteOf)).toEqual([60, ...Array(120).fill(null)]);
+    expect(back[0]!.time).toBe(T0);
+    expect(back[0]!.gpus[0]!.utilizationGpu).toBeCloseTo(m[0]!.utilization_gpu_mean!, 9);
+    expect(back[0]!.gpus[0]!.fanSpeedPercent).toBeNull();
+    expect(back[0]!.gpus[0]!.unknown.fanSpeedPercent).toBe('not_retained');
+    expect(back[1]!.gpus[0]).toEqual(series[60]!.gpus[0]);
+    const firstMinute = resolveRange(db, { ...ALL, until: T0 + 59_000, gpus: ['0'] });
+    expect(firstMinute.hasMinutes).toBe(true);
+    expect([...readSamples(db, firstMinute)]).toHaveLength(1);
     // Minute rows go after their own window.
     applyRetention(db, { fullMs: 90_000, minuteMs: 200_000 }, now + 60_000);
     expect(db.prepare('SELECT minute FROM gpu_minutes').all()).toEqual([{ minute: T0 + 60_000 }]);

@@ -8,7 +8,8 @@ import type { Span, StoredProcess, StoredSample } from '../../store/query.js';
  * with the spans and, per sample, the GPUs as `--json` shows them.
  */
 
-export const CSV_HEADER = ['time', ...GPU_KEYS.map(([, name]) => name)];
+/** The last column is empty for a sample, and N for a row that is the mean of N samples over a minute (older than `record.retention.full`). */
+export const CSV_HEADER = ['time', ...GPU_KEYS.map(([, name]) => name), 'minute_mean_of'];
 
 /** RFC 4180: quote a cell that holds a comma, a quote or a line break. */
 function csvCell(v: unknown): string {
@@ -24,7 +25,7 @@ export function csvHeaderLine(): string {
 /** One line per GPU of the sample; unknown values are empty cells, clock event reasons joined with `|`. */
 export function csvLines(s: StoredSample): string {
   const time = new Date(s.time).toISOString();
-  return s.gpus.map((g: GpuSample) => `${[time, ...GPU_KEYS.map(([k]) => g[k])].map(csvCell).join(',')}\n`).join('');
+  return s.gpus.map((g: GpuSample) => `${[time, ...GPU_KEYS.map(([k]) => g[k]), s.minuteOf].map(csvCell).join(',')}\n`).join('');
 }
 
 export function jsonStart(about: { hostname: string | null; from: number; to: number; spans: readonly Span[] }): string {
@@ -40,7 +41,8 @@ export function jsonSample(s: StoredSample, processes: readonly StoredProcess[],
       processes.filter((p) => p.gpuUuid === g.uuid).map((p) => ({ pid: p.pid, username: p.user, process_name: p.name, gpu_memory_usage: p.gpuMemoryMiB })),
     ),
   );
-  return `${first ? '' : ',\n'}${JSON.stringify({ time: new Date(s.time).toISOString(), gpus })}`;
+  const minute = s.minuteOf === null ? {} : { minute_mean_of: s.minuteOf };
+  return `${first ? '' : ',\n'}${JSON.stringify({ time: new Date(s.time).toISOString(), ...minute, gpus })}`;
 }
 
 export const JSON_END = '\n]}\n';
