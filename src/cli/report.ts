@@ -51,5 +51,5 @@ export async function runReport(opts: ReportFlags, env: NodeJS.ProcessEnv): Prom
   } catch (e) {
     throw new CliError(`cannot write ${opts.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, EXIT.config);
   }
-  process.stderr.write(`gpumon: wrote ${opts.out} (${gpus} GPU${gpus === 1 ? '' : 's'}, ${(html.length / 1024).toFixed(0)} KB)\n`);
+  process.stderr.write(`gpumon: wrote ${opts.out} (${gpus} GPU${gpus === 1 ? '' : 's'}, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KB)\n`);
 }
