@@ -27,6 +27,8 @@ export interface Recording {
   recent(ms: number): StoredSample[];
   /** Stores a snapshot; a write that fails (disk full, file gone) throws CliError (78). */
   add(s: Snapshot): void;
+  /** Snapshots stored so far. */
+  readonly stored: number;
   /** Ends the span and closes the database. */
   close(how: SpanEnd): void;
 }
@@ -67,6 +69,9 @@ export async function startRecording(path: string, label: string | null, setting
   let closed = false;
   return {
     path,
+    get stored() {
+      return recorder.stored;
+    },
     // Minute means (older than the full-resolution window) would draw as if they were samples: full ones only.
     recent: (ms) => [...readSamples(db, rangeBefore(first.time, ms))].filter((s) => s.minuteOf === null),
     add(s) {
@@ -129,6 +134,7 @@ export async function runRecord(opts: RecordFlags, env: NodeJS.ProcessEnv): Prom
       for (const s of Object.keys(SIGNAL_EXIT) as EndSignal[]) process.off(s, onSignal);
       try {
         recording.close(how);
+        process.stderr.write(`gpumon: recorded ${recording.stored} sample${recording.stored === 1 ? '' : 's'} to ${path} (${how === 'duration' ? 'end of --duration' : how})\n`);
       } catch (e) {
         code = reportError(new CliError(`cannot close ${path} cleanly (${(e as Error).message})`, EXIT.config), process.stderr);
       }
