@@ -44,6 +44,7 @@ describe('gpumon record', () => {
     const r = gpumon(['record', '--demo', '--duration', '2s', '--interval', '0.25', '--db', db, '--label', 'fine-tune run 3']);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^gpumon: recording 8 GPUs every 0.25 s to .*history\.db as 'fine-tune run 3' for 2 s/);
+    expect(r.stderr).toMatch(/\ngpumon: recorded \d+ samples to .*history\.db \(end of --duration\)\n$/);
     const [n] = query<{ n: number }>(db, 'SELECT count(*) AS n FROM samples');
     expect(n!.n).toBeGreaterThanOrEqual(6);
     expect(n!.n).toBeLessThanOrEqual(10);

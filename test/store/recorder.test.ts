@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/model/types.js';
 import { type Database, lockForRecording, openHistory, StoreError } from '../../src/store/database.js';
@@ -175,5 +178,44 @@ describe('applyRetention', () => {
     // Minute rows go after their own window.
     applyRetention(db, { fullMs: 90_000, minuteMs: 200_000 }, now + 60_000);
     expect(db.prepare('SELECT minute FROM gpu_minutes').all()).toEqual([{ minute: T0 + 60_000 }]);
+  });
+});
+
+describe('a recorder killed mid-write', () => {
+  it('leaves a file that checks out, with every committed sample whole and nothing half-written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpumon-kill-'));
+    const path = join(dir, 'history.db');
+    // Bundled so that a plain node runs it (the writer must be a process of its own to be killed), inside
+    // the project so that it finds better-sqlite3 and the fixtures.
+    const script = fileURLToPath(new URL(`../.out/write-loop-${process.pid}.mjs`, import.meta.url));
+    await build({ entryPoints: [fileURLToPath(new URL('./write-loop.ts', import.meta.url))], outfile: script, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+    const child = spawn(process.execPath, [script, path], { stdio: ['ignore', 'pipe', 'inherit'], cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    let printed = '';
+    child.stdout.on('data', (d: Buffer) => (printed += d.toString()));
+    // Let it write for a while: each sample is a transaction of 8 GPU rows and 104 process rows, back to back.
+    await new Promise<void>((resolve, reject) => {
+      child.on('exit', (code) => reject(new Error(`the writer exited by itself (${code})`)));
+      const check = setInterval(() => {
+        if (printed.split('\n').length > 300) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const committed = printed.trimEnd().split('\n').map(Number);
+
+    const db = await openHistory(path, 'read');
+    open.push(db);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const times = (db.prepare('SELECT time FROM samples ORDER BY time').all() as { time: number }[]).map((r) => r.time);
+    // Everything it said was committed is there; at most the one in flight (committed, not yet printed) more.
+    expect(times.slice(0, committed.length)).toEqual(committed);
+    expect(times.length - committed.length).toBeLessThanOrEqual(1);
+    // Each stored sample is whole: all its GPUs and processes.
+    const perSample = db.prepare('SELECT (SELECT count(*) FROM gpu_samples) AS gpus, (SELECT count(*) FROM process_samples) AS processes').get();
+    expect(perSample).toEqual({ gpus: times.length * 8, processes: times.length * 104 });
   });
 });
