@@ -15,8 +15,7 @@ export class HistoryRecorder {
   private readonly processIds = new Map<string, number>();
   private readonly unknownIds = new Map<string, number>();
   private spanId: number | null = null;
-  /** Snapshots stored by this recorder. */
-  stored = 0;
+  private count = 0;
   private lastTime: number | null = null;
   private readonly insertSample;
   private readonly insertGpu;
@@ -62,7 +61,12 @@ export class HistoryRecorder {
     if (this.lastTime !== null && s.time <= this.lastTime) return; // the demo can repeat a time when it restarts its loop
     this.lastTime = s.time;
     this.writeSnapshot(s);
-    this.stored++;
+    this.count++;
+  }
+
+  /** Snapshots stored by this recorder. */
+  get stored(): number {
+    return this.count;
   }
 
   end(how: SpanEnd, time: number): void {
