@@ -130,6 +130,8 @@ const CLIENT = String.raw`
       var data = [g.series.t].concat(c.fields.map(function (f) { return g.series.values[f]; }));
       var u = new uPlot({
         title: c.title + ' (' + c.unit + ')', width: width(), height: 180, series: series,
+        // UTC, as the times in the text: the page may be read in another time zone than it was made in.
+        tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); },
         cursor: { sync: { key: sync.key } },
         scales: { x: { time: true }, y: c.key === 'utilization' ? { range: [0, 100] } : { range: function (u, lo, hi) { return [Math.min(0, lo), hi > 0 ? hi * 1.05 : 1]; } } },
         axes: [{}, { size: 56 }],
@@ -182,7 +184,7 @@ th { background: #f9fafb; font-weight: 600; text-align: center; } td.gpu, td.rea
 <h1>GPU history${page.hostname ? ` · ${escapeHtml(page.hostname)}` : ''}</h1>
 <div class="dim">${iso(page.from)} to ${iso(page.to)} (${fmtDuration((page.to - page.from) / 1000)}), ${page.gpus.length} GPU${page.gpus.length === 1 ? '' : 's'}.
 ${downsampled ? 'Long ranges are drawn as the minimum and maximum of each time bucket, so peaks stay visible; the summary uses every sample.' : 'Every sample is drawn.'}
-Drag on a chart to zoom, double-click to zoom out. Generated ${iso(page.generatedAt)} by gpumon ${escapeHtml(page.version)}.</div>
+Times are UTC. Drag on a chart to zoom, double-click to zoom out. Generated ${iso(page.generatedAt)} by gpumon ${escapeHtml(page.version)}.</div>
 <h2>Summary</h2>
 ${summaryTable(page.gpus)}
 ${spanList(page.spans)}
