@@ -22,7 +22,8 @@ await build({
   legalComments: 'none',
   chunkNames: 'chunks/[name]-[hash]',
   // Ink only loads react-devtools-core when DEV=true; keep it out of the bundle.
-  external: ['react-devtools-core'],
+  // better-sqlite3 is a native addon: it loads from node_modules (record, export, report only).
+  external: ['react-devtools-core', 'better-sqlite3'],
   define: { 'process.env.NODE_ENV': '"production"' },
   // Some dependencies are CommonJS and call require(); give ESM chunks one.
   banner: {

@@ -30,6 +30,10 @@ export const EXIT = {
   cannotWrite: 73,
   /** A benchmark stopped by Ctrl-C after printing what it measured (128 + SIGINT). */
   interrupted: 130,
+  /** The history database holds nothing for the range, label or GPUs asked for (sysexits EX_NOINPUT). */
+  noData: 66,
+  /** Another recorder is writing to the history database (sysexits EX_TEMPFAIL). */
+  busy: 75,
   /** A bug in gpumon (sysexits EX_SOFTWARE). */
   internal: 70,
   /** nvidia-smi hung and was killed (as timeout(1)). */

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from '../config/command.js';
 import { registerBenchCommands } from './bench.js';
+import { registerHistoryCommands } from './history.js';
 import { VERSION } from '../version.js';
 import { reportError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .option('--readonly', 'monitor: never offer to signal processes');
   registerConfigCommands(program);
   registerBenchCommands(program);
+  registerHistoryCommands(program);
   addSourceOptions(program)
     .enablePositionalOptions()
     .showHelpAfterError('(see gpumon --help)')

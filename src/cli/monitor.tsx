@@ -15,6 +15,8 @@ import { appearance, type CommonOptions, sourceOptions } from './options.js';
 
 export interface MonitorOptions extends CommonOptions {
   readonly readonly?: boolean;
+  /** --record [PATH]: true for the default path. */
+  readonly record?: string | true;
 }
 
 /** Signals that end the monitor, restoring the terminal first. */
@@ -34,9 +36,21 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
     source.stop();
     throw e;
   });
-  const store = new SnapshotStore(first);
-  source.subscribe((s) => store.push(s));
   const intervalMs = opts.interval ?? settings.interval * 1000;
+  const recorder =
+    opts.record === undefined
+      ? null
+      : await (await import('./record.js'))
+          .recordAlongside(opts.record, env, settings, source, first, intervalMs, (e) => {
+            finish(EXIT.config);
+            reportError(e, process.stderr);
+          })
+          .catch((e: unknown) => {
+            source.stop();
+            throw e;
+          });
+  const store = new SnapshotStore(first, recorder?.history);
+  source.subscribe((s) => store.push(s));
   const bench = new BenchPanelController(settings['bench.presets'], source, intervalMs, env, opts.demo !== undefined && opts.demo !== false);
 
   const out = process.stdout;
@@ -70,6 +84,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
     }
     bench.dispose();
     source.stop();
+    recorder?.close(code);
     out.off('resize', onResize);
     for (const s of EXIT_SIGNALS) process.off(s, onSignal);
     process.off('uncaughtException', onCrash);

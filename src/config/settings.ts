@@ -25,6 +25,8 @@ export interface Settings {
   readonly 'thresholds.temperature': Thresholds;
   readonly 'thresholds.power': Thresholds;
   readonly 'bench.presets': BenchPresets;
+  readonly 'record.retention.full': number; // hours
+  readonly 'record.retention.minute': number; // days
 }
 
 export type SettingName = keyof Settings;
@@ -99,6 +101,8 @@ export const KEYS: { readonly [K in SettingName]: Key<Settings[K]> } = {
     accepts: isBenchPresets,
     show: showBenchPresets,
   },
+  'record.retention.full': number(24, 0.1, 8760, 'hours the history database keeps every sample'),
+  'record.retention.minute': number(30, 1, 3650, 'days it keeps per-minute means, minima and maxima after that'),
 };
 
 export const SETTING_NAMES = Object.keys(KEYS) as SettingName[];

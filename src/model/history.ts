@@ -62,7 +62,8 @@ export class GpuHistory {
 
   constructor(readonly capacity = 1024) {}
 
-  add(s: Snapshot): void {
+  /** Adds one sample of each GPU (a snapshot, or one read back from the history database). */
+  add(s: Pick<Snapshot, 'gpus'>): void {
     for (const g of s.gpus) {
       let byMetric = this.rings.get(g.uuid);
       if (!byMetric) {

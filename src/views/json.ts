@@ -8,7 +8,7 @@ import type { GpuProcess, GpuSample, Snapshot } from '../model/types.js';
  */
 
 /** JSON key for each GpuSample field, gpustat's name where gpustat has one. */
-const GPU_KEYS: ReadonlyArray<readonly [keyof GpuSample, string]> = [
+export const GPU_KEYS: ReadonlyArray<readonly [keyof GpuSample, string]> = [
   ['index', 'index'],
   ['uuid', 'uuid'],
   ['name', 'name'],
@@ -78,20 +78,23 @@ function processJson(p: GpuProcess): Record<string, unknown> {
   return out;
 }
 
+/** One GPU's object in gpumon's JSON (also `gpumon export --format json`), with its processes' objects. */
+export function gpuJson(g: GpuSample, processes: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, name] of GPU_KEYS) out[name] = round(g[k]);
+  // A lost GPU known only by its bus id has no UUID.
+  if (g.uuid === '') out.uuid = null;
+  out.processes = processes;
+  out.unknown = reasons(g.unknown, GPU_KEYS);
+  return out;
+}
+
 export function snapshotJson(s: Snapshot, version: string): Record<string, unknown> {
   return {
     hostname: s.host.hostname,
     driver_version: s.driverVersion,
     query_time: new Date(s.time).toISOString(),
-    gpus: s.gpus.map((g) => {
-      const out: Record<string, unknown> = {};
-      for (const [k, name] of GPU_KEYS) out[name] = round(g[k]);
-      // A lost GPU known only by its bus id has no UUID.
-      if (g.uuid === '') out.uuid = null;
-      out.processes = s.processes.filter((p) => p.gpuUuid === g.uuid).map(processJson);
-      out.unknown = reasons(g.unknown, GPU_KEYS);
-      return out;
-    }),
+    gpus: s.gpus.map((g) => gpuJson(g, s.processes.filter((p) => p.gpuUuid === g.uuid).map(processJson))),
     cuda_version: s.cudaVersion,
     gpumon_version: version,
     source: s.source,

@@ -1,0 +1,39 @@
+import { type Database, defaultDbPath, openHistory, StoreError, type StoreErrorKind } from '../store/database.js';
+import { type Range, resolveRange } from '../store/query.js';
+import { CliError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import type { RangeFlags } from './history.js';
+
+const EXIT_FOR_STORE: Record<StoreErrorKind, number> = {
+  missing: EXIT.config,
+  unwritable: EXIT.config,
+  corrupt: EXIT.unreadable,
+  no_data: EXIT.noData,
+  busy: EXIT.busy,
+};
+
+/** A StoreError as the CLI's error (message and exit status); anything else unchanged. */
+export function asCliError(e: unknown): unknown {
+  return e instanceof StoreError ? new CliError(e.message, EXIT_FOR_STORE[e.kind]) : e;
+}
+
+/** --db, else the default path. */
+export function dbPath(flags: { readonly db?: string }, env: NodeJS.ProcessEnv): string {
+  return flags.db ?? defaultDbPath(env);
+}
+
+/** Opens the database for export/report and resolves --since/--until/--label/--gpu; the caller closes it. */
+export async function openRange(flags: RangeFlags, env: NodeJS.ProcessEnv): Promise<{ db: Database; range: Range; path: string }> {
+  const path = dbPath(flags, env);
+  try {
+    const db = await openHistory(path, 'read');
+    try {
+      return { db, path, range: resolveRange(db, { since: flags.since ?? null, until: flags.until ?? null, label: flags.label ?? null, gpus: flags.gpu?.split(',').map((t) => t.trim()).filter(Boolean) ?? null }) };
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  } catch (e) {
+    throw asCliError(e);
+  }
+}

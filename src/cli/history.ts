@@ -1,0 +1,99 @@
+import { type Command, Option } from 'commander';
+import { UsageError } from './errors.js';
+import { addSourceOptions, optionParser, type SourceFlags } from './options.js';
+
+/**
+ * `gpumon record`, `gpumon export`, `gpumon report` and the monitor's
+ * `--record [PATH]`. Only option parsing lives here: each action loads its
+ * module (and SQLite, a native addon) when it runs, so no other path pays for them.
+ */
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `10m`, `1h`, `2d`, `1h30m` (a bare number is seconds) -> ms. */
+export function parseDuration(flag: string) {
+  return (text: string): number => {
+    const t = text.trim();
+    const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|min|s|m|h|d)?/g)];
+    const ms = parts.reduce((sum, m) => sum + Number(m[1]) * UNITS[m[2] ?? 's']!, 0);
+    if (parts.length === 0 || parts.map((m) => m[0]).join('') !== t || !(ms > 0))
+      throw new UsageError(`${flag}: '${text}' is not a duration (e.g. 90s, 10m, 1h, 2d, 1h30m)`);
+    return ms;
+  };
+}
+
+/** An ISO 8601 time (`2026-11-22T12:00Z`, `2026-11-22 12:00`) or a time ago (`2h`, `30m`) -> ms since the epoch. */
+export function parseTime(flag: string, now: () => number = Date.now) {
+  return (text: string): number => {
+    if (/^\d+(\.\d+)?(ms|min|s|m|h|d)/.test(text.trim())) return now() - parseDuration(flag)(text);
+    const ms = /^\d{4}-\d\d-\d\d/.test(text.trim()) ? Date.parse(text.trim().replace(' ', 'T')) : NaN;
+    if (Number.isNaN(ms)) throw new UsageError(`${flag}: '${text}' is not a time (ISO 8601 such as 2026-11-22T14:00Z, or a time ago such as 2h)`);
+    return ms;
+  };
+}
+
+export interface RangeFlags {
+  readonly db?: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly label?: string;
+  readonly gpu?: string;
+}
+
+export interface RecordFlags extends SourceFlags {
+  readonly db?: string;
+  readonly label?: string;
+  readonly duration?: number;
+}
+
+export interface ExportFlags extends RangeFlags {
+  readonly format: 'csv' | 'json';
+  readonly out?: string;
+}
+
+export interface ReportFlags extends RangeFlags {
+  readonly out: string;
+}
+
+/** Subcommands made before the root's exitOverride() do not inherit it: a bad flag must still exit 2. */
+function asSubcommand(cmd: Command): Command {
+  return cmd.exitOverride().showHelpAfterError(`(see gpumon ${cmd.name()} --help)`);
+}
+
+function rangeOptions(cmd: Command): Command {
+  return asSubcommand(cmd)
+    .option('--db <path>', 'the history database (default: $XDG_DATA_HOME/gpumon/history.db)')
+    .addOption(new Option('--since <time>', 'from this time: ISO 8601, or ago (2h)').argParser(optionParser(parseTime('--since'))))
+    .addOption(new Option('--until <time>', 'to this time: ISO 8601, or ago (30m)').argParser(optionParser(parseTime('--until'))))
+    .option('--label <text>', "only the spans recorded with this --label");
+}
+
+export function registerHistoryCommands(program: Command): void {
+  // The monitor records as it runs: one more subscriber on its source.
+  program.option('--record [path]', 'monitor: also record to the history database (default path if none given)');
+
+  addSourceOptions(
+    asSubcommand(program.command('record'))
+      .description('record samples to the history database (SQLite) until stopped or --duration')
+      .option('--db <path>', 'the history database (default: $XDG_DATA_HOME/gpumon/history.db)')
+      .option('--label <text>', 'name this recording (a span: gpumon report --label finds it)')
+      .addOption(new Option('--duration <time>', 'stop after this long (90s, 10m, 1h)').argParser(optionParser(parseDuration('--duration')))),
+  ).action(async (opts: RecordFlags) => {
+    process.exitCode = await (await import('./record.js')).runRecord(opts, process.env);
+  });
+
+  rangeOptions(program.command('export').description('write recorded samples as CSV or JSON'))
+    .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .option('--gpu <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
+    .option('--out <file>', 'write to this file (default: stdout)')
+    .action(async (opts: ExportFlags) => {
+      await (await import('./export.js')).runExport(opts, process.env);
+    });
+
+  rangeOptions(program.command('report').description('write a self-contained HTML report with charts and a summary'))
+    .option('--gpu <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
+    .requiredOption('--out <file>', 'the HTML file to write')
+    .action(async (opts: ReportFlags) => {
+      await (await import('./report.js')).runReport(opts, process.env);
+    });
+}
