@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { runOnce } from './once.js';
 import type { MonitorOptions } from './monitor.js';
 import { addSourceOptions } from './options.js';
+import { registerServeCommand } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpumon')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .option('--threshold <metric=a,b>', 'color bands, e.g. temperature=70,85 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--readonly', 'monitor: never offer to signal processes');
   registerConfigCommands(program);
+  registerServeCommand(program);
   addSourceOptions(program)
     .enablePositionalOptions()
     .showHelpAfterError('(see gpumon --help)')

@@ -1,5 +1,6 @@
 import { DEFAULT_THRESHOLDS, type ThresholdSet, type Thresholds } from '../model/derive.js';
 import { SORT_COLUMNS, type SortColumn } from '../model/processes.js';
+import { type AlertLimits, DEFAULT_ALERT_LIMITS } from '../model/alerts.js';
 
 /**
  * gpumon's settings: every key, its default, what it allows, and how to read
@@ -23,6 +24,12 @@ export interface Settings {
   readonly 'thresholds.memory': Thresholds;
   readonly 'thresholds.temperature': Thresholds;
   readonly 'thresholds.power': Thresholds;
+  // Alerts and fleet (gpumon serve, --remote, --check).
+  readonly 'alerts.temperature': number; // °C
+  readonly 'alerts.temperature.seconds': number;
+  readonly 'alerts.memory': number; // %
+  readonly 'alerts.idle.minutes': number;
+  readonly remote: readonly string[];
 }
 
 export type SettingName = keyof Settings;
@@ -77,6 +84,23 @@ function thresholds(fallback: Thresholds, max: number, unit: string, help: strin
   };
 }
 
+/** A comma-separated list of gpumon server URLs (http://host:port); empty for none. */
+function urlList(help: string): Key<readonly string[]> {
+  const isUrl = (u: unknown) => typeof u === 'string' && /^https?:\/\/[^\s/,]+(\/[^\s,]*)?$/.test(u);
+  const accepts = (v: unknown): v is readonly string[] => Array.isArray(v) && v.every(isUrl);
+  return {
+    default: [],
+    allowed: 'comma-separated server URLs, e.g. http://node1:9400,http://node2:9400 (empty for none)',
+    help,
+    parse: (t) => {
+      const v = t.split(',').map((u) => u.trim()).filter(Boolean);
+      return accepts(v) ? v : undefined;
+    },
+    accepts,
+    show: (v) => v.join(','),
+  };
+}
+
 export const KEYS: { readonly [K in SettingName]: Key<Settings[K]> } = {
   interval: number(1, 0.1, 3600, 'seconds between samples in the monitor'),
   view: oneOf(VIEWS, 'auto', 'monitor layout: auto picks compact for small terminals'),
@@ -89,6 +113,11 @@ export const KEYS: { readonly [K in SettingName]: Key<Settings[K]> } = {
   'thresholds.memory': thresholds(DEFAULT_THRESHOLDS.memory, 100, '%', 'memory colors: moderate from, high from'),
   'thresholds.temperature': thresholds(DEFAULT_THRESHOLDS.temperature, 150, '°C', 'temperature colors: moderate from, high from'),
   'thresholds.power': thresholds(DEFAULT_THRESHOLDS.power, 200, '% of the limit', 'power colors: moderate from, high from'),
+  'alerts.temperature': number(DEFAULT_ALERT_LIMITS.temperatureC, 0, 150, 'alert when a GPU is hotter than this (°C)...'),
+  'alerts.temperature.seconds': number(DEFAULT_ALERT_LIMITS.temperatureForSeconds, 0, 86400, '...for this many seconds'),
+  'alerts.memory': number(DEFAULT_ALERT_LIMITS.memoryPercent, 0, 100, 'alert when more than this % of GPU memory is used'),
+  'alerts.idle.minutes': number(DEFAULT_ALERT_LIMITS.idleMinutes, 0, 10080, 'alert when processes hold memory on a GPU idle this many minutes'),
+  remote: urlList('gpumon servers the monitor, --once and --json read (as --remote)'),
 };
 
 export const SETTING_NAMES = Object.keys(KEYS) as SettingName[];
@@ -139,5 +168,14 @@ export function thresholdsOf(s: Settings): ThresholdSet {
     memory: s['thresholds.memory'],
     temperature: s['thresholds.temperature'],
     power: s['thresholds.power'],
+  };
+}
+
+export function alertLimitsOf(s: Settings): AlertLimits {
+  return {
+    temperatureC: s['alerts.temperature'],
+    temperatureForSeconds: s['alerts.temperature.seconds'],
+    memoryPercent: s['alerts.memory'],
+    idleMinutes: s['alerts.idle.minutes'],
   };
 }

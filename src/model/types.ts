@@ -34,7 +34,9 @@ export type UnknownReason =
   /** This platform has no source for the value (e.g. no /proc). */
   | 'unsupported_platform'
   /** No second sample yet to compute a rate from. */
-  | 'no_previous_sample';
+  | 'no_previous_sample'
+  /** A gpumon server keeps it private (process users and command lines, without `--expose-processes`). */
+  | 'not_exposed';
 
 /** Names for the bits of `clocks_event_reasons.active` (NVML nvmlClocksEventReason*). */
 export type ClockEventReason =

@@ -8,7 +8,7 @@ import type { GpuProcess, GpuSample, Snapshot } from '../model/types.js';
  */
 
 /** JSON key for each GpuSample field, gpustat's name where gpustat has one. */
-const GPU_KEYS: ReadonlyArray<readonly [keyof GpuSample, string]> = [
+export const GPU_KEYS: ReadonlyArray<readonly [keyof GpuSample, string]> = [
   ['index', 'index'],
   ['uuid', 'uuid'],
   ['name', 'name'],
@@ -39,7 +39,7 @@ const GPU_KEYS: ReadonlyArray<readonly [keyof GpuSample, string]> = [
   ['computeMode', 'compute_mode'],
 ];
 
-const PROCESS_KEYS: ReadonlyArray<readonly [keyof GpuProcess, string]> = [
+export const PROCESS_KEYS: ReadonlyArray<readonly [keyof GpuProcess, string]> = [
   ['pid', 'pid'],
   ['user', 'username'],
   ['gpuMemoryMiB', 'gpu_memory_usage'],
