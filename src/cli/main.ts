@@ -6,7 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { runOnce } from './once.js';
 import type { MonitorOptions } from './monitor.js';
 import { addSourceOptions } from './options.js';
-import { registerServeCommand } from './serve.js';
+import { registerServeAndFleet } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpumon')
@@ -21,14 +21,14 @@ export function buildProgram(): Command {
     .option('--threshold <metric=a,b>', 'color bands, e.g. temperature=70,85 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--readonly', 'monitor: never offer to signal processes');
   registerConfigCommands(program);
-  registerServeCommand(program);
+  registerServeAndFleet(program);
   addSourceOptions(program)
     .enablePositionalOptions()
     .showHelpAfterError('(see gpumon --help)')
     .exitOverride()
     .action(async (opts: MonitorOptions) => {
       // nvitop's rule: a snapshot, not a screen, when stdout is not a terminal.
-      if (opts.once || opts.json || !process.stdout.isTTY) process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
+      if (opts.once || opts.json || opts.check || !process.stdout.isTTY) process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
       else process.exitCode = await (await import('./monitor.js')).runMonitor(opts, process.env);
     });
   return program;

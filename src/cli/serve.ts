@@ -15,8 +15,14 @@ const parsePort = optionParser((text: string) => {
   return n;
 });
 
-/** `gpumon serve`: Prometheus /metrics, the JSON snapshot and a stream, over one sampler. */
-export function registerServeCommand(program: Command): void {
+/**
+ * `gpumon serve` (Prometheus /metrics, the JSON snapshot and a stream, over
+ * one sampler), and the root's flags that read such servers and check alerts.
+ */
+export function registerServeAndFleet(program: Command): void {
+  program
+    .option('--remote <urls>', 'read these gpumon servers instead of local GPUs, e.g. http://node1:9400,http://node2:9400')
+    .option('--check', 'print the alerts that fire (exit 20 warning, 21 critical); implies --once');
   const serve = program
     .command('serve')
     .description('serve /metrics (Prometheus), /api/snapshot, /api/stream (SSE) and /healthz over HTTP')

@@ -1,0 +1,105 @@
+import { type Alert, ALERT_RULES, type AlertLimits, type AlertRule, alertsAtInstant, hasDuration, type Severity } from '../model/alerts.js';
+import { hostLabel, type FleetSnapshot } from '../model/fleet.js';
+import { alertLimitsOf, type Settings } from '../config/settings.js';
+import { loadSettings } from '../config/store.js';
+import { normalizeServerUrl, readFleet } from '../sampler/remote.js';
+import { VERSION } from '../version.js';
+import { makePainter, shouldColor } from '../views/style.js';
+import { alertLines, fleetJson, renderFleetText } from '../views/text/fleet.js';
+import { EXIT } from './exit-codes.js';
+import { type Io, readSnapshot } from './once.js';
+import { appearance, type CommonOptions } from './options.js';
+import { UsageError } from './errors.js';
+
+/**
+ * `--once` with `--remote` (several hosts) or `--check` (alerts, for cron
+ * and health checks). Loaded only for those: plain `--once` never imports it.
+ */
+
+/** The servers `--remote` names, else the `remote` setting; `--remote ''` turns the setting off. */
+export function remoteUrls(opts: CommonOptions, settings: Pick<Settings, 'remote'>): string[] {
+  if (opts.remote === undefined) return [...settings.remote];
+  const urls = opts.remote.split(',').filter((u) => u.trim());
+  return urls.map((u) => normalizeServerUrl(u) ?? fail(u));
+}
+
+const fail = (u: string): never => {
+  throw new UsageError(`--remote: '${u}' is not a server URL (e.g. http://node1:9400)`);
+};
+
+/** An alert on a host of the fleet; a host that is down is an alert of its own, on no GPU. */
+export type HostAlert = Omit<Alert, 'rule' | 'gpuIndex'> & { readonly rule: AlertRule | 'host_down'; readonly gpuIndex: number | null; readonly host: string };
+
+/** The exit status `--check` gives for the worst alert. */
+export function checkStatus(alerts: readonly { readonly severity: Severity }[]): number {
+  if (alerts.some((a) => a.severity === 'critical')) return EXIT.alertCritical;
+  return alerts.length ? EXIT.alertWarning : EXIT.ok;
+}
+
+/** Alerts of each host that is up, and one critical alert for each host that is down. */
+export function fleetAlerts(f: FleetSnapshot, limits: AlertLimits): HostAlert[] {
+  return f.hosts.flatMap((h): HostAlert[] => {
+    const host = hostLabel(h);
+    if (h.down || !h.snapshot) {
+      const reason = h.down?.reason ?? 'no answer';
+      return [{ rule: 'host_down', severity: 'critical', gpuIndex: null, gpuUuid: '', since: h.down?.since ?? f.time, message: reason, host }];
+    }
+    return alertsAtInstant(h.snapshot, limits).map((a) => ({ ...a, host }));
+  }).sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
+}
+
+function durationNote(limits: AlertLimits): string {
+  const timed = ALERT_RULES.filter((r) => hasDuration(r, limits));
+  return timed.length ? `Note: ${timed.join(' and ')} need${timed.length === 1 ? 's' : ''} a duration; one snapshot is judged as if its condition had lasted.` : '';
+}
+
+export async function runFleetOnce(opts: CommonOptions, io: Io): Promise<number> {
+  const { settings } = loadSettings(io.env);
+  const limits = alertLimitsOf(settings);
+  const urls = remoteUrls(opts, settings);
+  const look = appearance(opts, settings);
+  const painter = makePainter(shouldColor(io.stdout.isTTY === true, io.env), look.theme);
+
+  let fleet: FleetSnapshot | null = null;
+  let alerts: HostAlert[];
+  if (urls.length) {
+    fleet = await readFleet(urls, opts.timeout);
+    alerts = fleetAlerts(fleet, limits);
+  } else {
+    const s = await readSnapshot(opts, io.env);
+    alerts = alertsAtInstant(s, limits).map((a) => ({ ...a, host: s.host.hostname }));
+  }
+  const status = opts.check ? checkStatus(alerts) : EXIT.ok;
+
+  if (opts.check) {
+    if (opts.json) {
+      const worst = status === EXIT.alertCritical ? 'critical' : status === EXIT.alertWarning ? 'warning' : 'ok';
+      const list = alerts.map((a) => ({ host: a.host, gpu: a.gpuIndex, uuid: a.gpuUuid || null, rule: a.rule, severity: a.severity, message: a.message }));
+      io.stdout.write(`${JSON.stringify({ status: worst, alerts: list }, null, 2)}\n`);
+    } else {
+      if (alerts.length) io.stdout.write(`${alertLines(alerts, painter).join('\n')}\n`);
+      else io.stdout.write(`OK: no alerts\n`);
+      const note = durationNote(limits);
+      if (note) io.stdout.write(`${note}\n`);
+    }
+    return status;
+  }
+  if (!fleet) return status;
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(fleetJson(fleet, VERSION), null, 2)}\n`);
+    return status;
+  }
+  const columns = io.stdout.isTTY ? io.stdout.columns : Number(io.env.COLUMNS) || undefined;
+  io.stdout.write(
+    renderFleetText(fleet, {
+      ascii: look.ascii,
+      painter,
+      version: VERSION,
+      thresholds: look.thresholds,
+      width: columns ?? 80,
+      compact: opts.compact === true,
+      compactWidth: io.stdout.isTTY ? (columns ?? 80) : null,
+    }),
+  );
+  return status;
+}
