@@ -4,7 +4,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 
 /** [program on PATH, Debian package, what needs it] */
-const NEEDED = [['tmux', 'tmux', 'the monitor tests in a real terminal']];
+const NEEDED = [
+  ['tmux', 'tmux', 'the monitor tests in a real terminal'],
+  ['promtool', 'prometheus', 'the /metrics check'],
+];
 
 const missing = NEEDED.filter(([program]) => spawnSync('sh', ['-c', `command -v ${program}`]).status !== 0);
 if (missing.length > 0) {
