@@ -28,7 +28,10 @@ export function registerServeAndFleet(program: Command): void {
     .description('serve /metrics (Prometheus), /api/snapshot, /api/stream (SSE) and /healthz over HTTP')
     .option('--host <address>', 'address to listen on (loopback unless told otherwise)', '127.0.0.1')
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort).default(9400))
-    .option('--expose-processes', 'include process users and command lines in /metrics and the API');
+    .option('--expose-processes', 'include process users and command lines in /metrics and the API')
+    // Made before the root's own settings are: ask for the same error handling.
+    .exitOverride()
+    .showHelpAfterError('(see gpumon serve --help)');
   addSourceOptions(serve).action(async (flags: ServeFlags) => {
     process.exitCode = await runServe(flags, process.env);
   });

@@ -168,7 +168,7 @@ class HostStream {
 
   /** Called often: a host silent for longer than the timeout is down. */
   check(): void {
-    if (this.req && this.o.clock() - this.lastDataAt > this.o.timeoutMs) this.fail(`no data for ${this.o.timeoutMs / 1000} s`);
+    if (this.req && this.o.clock() - this.lastDataAt >= this.o.timeoutMs) this.fail(`no data for ${this.o.timeoutMs / 1000} s`);
   }
 
   private fail(reason: string): void {
@@ -217,7 +217,7 @@ export class FleetSource {
     for (const l of [...this.listeners]) l(this.last);
   }
 
-  /** Connects to every host; resolves once each has sent a snapshot or failed (or after the timeout). */
+  /** Connects to every host; resolves once each has sent a snapshot or failed (or, at the latest, is down for silence). */
   start(): Promise<FleetSnapshot> {
     for (const h of this.hosts) h.connect();
     this.watchdog = setInterval(() => {
@@ -227,6 +227,7 @@ export class FleetSource {
     return new Promise((resolve) => {
       const settled = () => this.hosts.every((h) => h.state.snapshot !== null || h.state.down !== null);
       const done = () => {
+        for (const h of this.hosts) h.check();
         unsubscribe();
         clearTimeout(timer);
         resolve(this.last);

@@ -113,7 +113,7 @@ export class ServeProcess {
 
   /** Ends it with `signal`; resolves with its exit status. */
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode);
     return new Promise((resolve) => {
       this.child.once('exit', (code) => resolve(code));
       this.child.kill(signal);
