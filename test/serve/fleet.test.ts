@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetSnapshot } from '../../src/model/fleet.js';
 import { FleetSource, readFleet } from '../../src/sampler/remote.js';
 import { gpumon, STACK_FRAME } from '../helpers/run-cli.js';
-import { ServeProcess } from '../helpers/serve.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FAKE_SMI } from '../helpers/fixtures.js';
+import { fetchText, promtool, ServeProcess, sseEvents } from '../helpers/serve.js';
 
 /** A port nothing listens on: one a server had, and gave back. */
 async function deadUrl(): Promise<string> {
@@ -125,6 +129,25 @@ describe('a fleet of gpumon serve --demo instances on loopback', () => {
 });
 
 describe('gpumon serve as a command', () => {
+  it('fifty scrapers and ten stream clients share one nvidia-smi collection', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'gpumon-smi-log-')), 'calls');
+    const s = await ServeProcess.start(['--nvidia-smi', FAKE_SMI, '-i', '0.2'], { FAKE_SMI_SCENARIO: 'series', FAKE_SMI_LOG: log });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const before = readFileSync(log, 'utf8');
+      const streams = Array.from({ length: 10 }, () => sseEvents(`${s.url}/api/stream`, 4));
+      const scrapes = await Promise.all(Array.from({ length: 50 }, () => fetchText(`${s.url}/metrics`)));
+      expect(scrapes.every((r) => r.status === 200)).toBe(true);
+      expect(promtool(scrapes[0]!.body).status).toBe(0);
+      expect((await Promise.all(streams)).every((r) => r.events.length === 4)).toBe(true);
+      // No nvidia-smi started for any of them: the long-lived streams serve everyone.
+      expect(readFileSync(log, 'utf8')).toBe(before);
+      expect(before.split('\n').filter((l) => l.includes('-lms')).length).toBe(2);
+    } finally {
+      expect(await s.stop('SIGINT')).toBe(0);
+    }
+  });
+
   it('a port in use: a clear message and exit 69', async () => {
     const s = await ServeProcess.start(['--demo', 'h100']);
     try {
