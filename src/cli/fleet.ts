@@ -1,14 +1,17 @@
-import { type Alert, ALERT_RULES, type AlertLimits, type AlertRule, alertsAtInstant, hasDuration, type Severity } from '../model/alerts.js';
-import { hostLabel, type FleetSnapshot } from '../model/fleet.js';
+import { ALERT_RULES, AlertEvaluator, type AlertLimits, alertsAtInstant, hasDuration, type Severity } from '../model/alerts.js';
+import { FleetAlertEvaluator, fleetAlertsAtInstant, fleetAsSnapshot, type FleetSnapshot, type HostAlert } from '../model/fleet.js';
+import type { Snapshot } from '../model/types.js';
+import { openSource } from '../sampler/open.js';
+import type { SnapshotSource } from '../sampler/source.js';
 import { alertLimitsOf, type Settings } from '../config/settings.js';
 import { loadSettings } from '../config/store.js';
-import { normalizeServerUrl, readFleet } from '../sampler/remote.js';
+import { FleetSnapshotSource, FleetSource, normalizeServerUrl, readFleet } from '../sampler/remote.js';
 import { VERSION } from '../version.js';
 import { makePainter, shouldColor } from '../views/style.js';
-import { alertLines, fleetJson, renderFleetText } from '../views/text/fleet.js';
+import { type AlertLine, alertLines, fleetJson, fleetSummarySegs, renderFleetText } from '../views/text/fleet.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, readSnapshot } from './once.js';
-import { appearance, type CommonOptions } from './options.js';
+import { appearance, type CommonOptions, sourceOptions } from './options.js';
 import { UsageError } from './errors.js';
 
 /**
@@ -27,25 +30,32 @@ const fail = (u: string): never => {
   throw new UsageError(`--remote: '${u}' is not a server URL (e.g. http://node1:9400)`);
 };
 
-/** An alert on a host of the fleet; a host that is down is an alert of its own, on no GPU. */
-export type HostAlert = Omit<Alert, 'rule' | 'gpuIndex'> & { readonly rule: AlertRule | 'host_down'; readonly gpuIndex: number | null; readonly host: string };
+/** What the monitor reads: local GPUs, or the `--remote` fleet as one snapshot; and the alerts of each snapshot. */
+export async function openMonitorSource(
+  opts: CommonOptions,
+  env: NodeJS.ProcessEnv,
+  settings: Settings,
+): Promise<{ source: SnapshotSource; alertsOf: (s: Snapshot) => readonly AlertLine[] }> {
+  const limits = alertLimitsOf(settings);
+  const urls = remoteUrls(opts, settings);
+  if (urls.length === 0) {
+    const evaluator = new AlertEvaluator(limits);
+    return { source: await openSource(sourceOptions(opts, env, settings)), alertsOf: (s) => evaluator.feed(s).map((a) => ({ ...a, host: '' })) };
+  }
+  const fleet = new FleetSource(urls, { timeoutMs: opts.timeout });
+  const evaluator = new FleetAlertEvaluator(limits);
+  // The header names the host: for a fleet, its summary line.
+  const merge = (f: FleetSnapshot): Snapshot => {
+    const s = fleetAsSnapshot(f);
+    return { ...s, host: { ...s.host, hostname: fleetSummarySegs(f).map((x) => x.text).join('') } };
+  };
+  return { source: new FleetSnapshotSource(fleet, opts.interval ?? settings.interval * 1000, merge), alertsOf: () => evaluator.feed(fleet.latest()) };
+}
 
 /** The exit status `--check` gives for the worst alert. */
 export function checkStatus(alerts: readonly { readonly severity: Severity }[]): number {
   if (alerts.some((a) => a.severity === 'critical')) return EXIT.alertCritical;
   return alerts.length ? EXIT.alertWarning : EXIT.ok;
-}
-
-/** Alerts of each host that is up, and one critical alert for each host that is down. */
-export function fleetAlerts(f: FleetSnapshot, limits: AlertLimits): HostAlert[] {
-  return f.hosts.flatMap((h): HostAlert[] => {
-    const host = hostLabel(h);
-    if (h.down || !h.snapshot) {
-      const reason = h.down?.reason ?? 'no answer';
-      return [{ rule: 'host_down', severity: 'critical', gpuIndex: null, gpuUuid: '', since: h.down?.since ?? f.time, message: reason, host }];
-    }
-    return alertsAtInstant(h.snapshot, limits).map((a) => ({ ...a, host }));
-  }).sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
 }
 
 function durationNote(limits: AlertLimits): string {
@@ -64,7 +74,7 @@ export async function runFleetOnce(opts: CommonOptions, io: Io): Promise<number>
   let alerts: HostAlert[];
   if (urls.length) {
     fleet = await readFleet(urls, opts.timeout);
-    alerts = fleetAlerts(fleet, limits);
+    alerts = fleetAlertsAtInstant(fleet, limits);
   } else {
     const s = await readSnapshot(opts, io.env);
     alerts = alertsAtInstant(s, limits).map((a) => ({ ...a, host: s.host.hostname }));

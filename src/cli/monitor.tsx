@@ -10,7 +10,8 @@ import { FrameSinkContext } from '../views/monitor/Frame.js';
 import { DiffScreen, ENTER_FULL_SCREEN, InkStdout, LEAVE_FULL_SCREEN } from '../views/terminal/screen.js';
 import { reportError } from './errors.js';
 import { EXIT } from './exit-codes.js';
-import { appearance, type CommonOptions, sourceOptions } from './options.js';
+import { appearance, type CommonOptions } from './options.js';
+import { openMonitorSource } from './fleet.js';
 
 export interface MonitorOptions extends CommonOptions {
   readonly readonly?: boolean;
@@ -28,13 +29,17 @@ const EXIT_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
 export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const { settings, problems } = loadSettings(env);
   const look = appearance(opts, settings);
-  const source = await openSource(sourceOptions(opts, env, settings));
+  const { source, alertsOf } = await openMonitorSource(opts, env, settings);
   const first = await source.start().catch((e: unknown) => {
     source.stop();
     throw e;
   });
+  let alerts = alertsOf(first);
   const store = new SnapshotStore(first);
-  source.subscribe((s) => store.push(s));
+  source.subscribe((s) => {
+    alerts = alertsOf(s);
+    store.push(s);
+  });
 
   const out = process.stdout;
   const size = () => ({ columns: out.columns || 80, rows: out.rows || 24 });
@@ -98,6 +103,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
       keys={process.stdin.isTTY === true}
       onSignal={(pid, startTimeMs, signal) => signalProcess(pid, startTimeMs, signal)}
       onQuit={() => finish(0)}
+      alerts={() => alerts}
     />
     </FrameSinkContext.Provider>,
     // Frames go to the DiffScreen through FrameSinkContext; Ink keeps React, keys and the size.

@@ -1,5 +1,6 @@
-import { DEFAULT_THRESHOLDS } from './derive.js';
-import type { Snapshot } from './types.js';
+import { type Alert, AlertEvaluator, type AlertLimits, type AlertRule, alertsAtInstant, DEFAULT_ALERT_LIMITS } from './alerts.js';
+import { DEFAULT_THRESHOLDS, shortGpuName } from './derive.js';
+import type { HostSample, Snapshot } from './types.js';
 
 /**
  * Several hosts' GPUs, read from other gpumon servers (`--remote`). Each host
@@ -60,5 +61,75 @@ export function fleetSummary(f: FleetSnapshot, busyFromPercent = DEFAULT_THRESHO
     memoryUsedMiB: sum((g) => g.memoryUsedMiB),
     memoryTotalMiB: sum((g) => g.memoryTotalMiB),
     powerW: sum((g) => g.powerDrawW),
+  };
+}
+
+/** An alert on a host of the fleet; a host that is down is an alert of its own, on no GPU. */
+export type HostAlert = Omit<Alert, 'rule' | 'gpuIndex'> & { readonly rule: AlertRule | 'host_down'; readonly gpuIndex: number | null; readonly host: string };
+
+const BY_SEVERITY = (a: HostAlert, b: HostAlert) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1);
+
+function hostDown(h: FleetHost, time: number): HostAlert {
+  return { rule: 'host_down', severity: 'critical', gpuIndex: null, gpuUuid: '', since: h.down?.since ?? time, message: h.down?.reason ?? 'no answer yet', host: hostLabel(h) };
+}
+
+/** The alerts of every host over time (the monitor): one evaluator per host, and each host that is down. */
+export class FleetAlertEvaluator {
+  private readonly byUrl = new Map<string, AlertEvaluator>();
+  constructor(private readonly limits: AlertLimits = DEFAULT_ALERT_LIMITS) {}
+
+  feed(f: FleetSnapshot): HostAlert[] {
+    return f.hosts
+      .flatMap((h): HostAlert[] => {
+        if (h.down || !h.snapshot) return [hostDown(h, f.time)];
+        let e = this.byUrl.get(h.url);
+        if (!e) this.byUrl.set(h.url, (e = new AlertEvaluator(this.limits)));
+        return e.feed(h.snapshot).map((a) => ({ ...a, host: hostLabel(h) }));
+      })
+      .sort(BY_SEVERITY);
+  }
+}
+
+/** The alerts of one reading of the fleet (`--once --check`), the timed rules judged on the instant. */
+export function fleetAlertsAtInstant(f: FleetSnapshot, limits: AlertLimits = DEFAULT_ALERT_LIMITS): HostAlert[] {
+  return f.hosts
+    .flatMap((h) => (h.down || !h.snapshot ? [hostDown(h, f.time)] : alertsAtInstant(h.snapshot, limits).map((a) => ({ ...a, host: hostLabel(h) }))))
+    .sort(BY_SEVERITY);
+}
+
+/**
+ * The fleet as one Snapshot, so the monitor's one-host sections draw it:
+ * every GPU of every host that is up, named with its host first; host
+ * totals in place of one host's readings; the fleet summary as the name.
+ */
+export function fleetAsSnapshot(f: FleetSnapshot): Snapshot {
+  const up = f.hosts.filter((h) => h.snapshot && !h.down);
+  const snaps = up.map((h) => h.snapshot!);
+  const sum = (get: (h: HostSample) => number | null) => (snaps.length ? snaps.reduce((n, s) => n + (get(s.host) ?? 0), 0) : null);
+  const cpu = snaps.map((s) => s.host.cpuPercent).filter((v): v is number => v !== null);
+  const one = <T>(values: T[]): T | null => (values.length > 0 && values.every((v) => v === values[0]) ? values[0]! : null);
+  const down = f.hosts.length - up.length;
+  return {
+    time: f.time,
+    source: snaps[0]?.source ?? { kind: 'nvidia-smi', path: 'remote' },
+    driverVersion: one(snaps.map((s) => s.driverVersion)),
+    cudaVersion: one(snaps.map((s) => s.cudaVersion)),
+    gpus: up.flatMap((h) => h.snapshot!.gpus.map((g) => ({ ...g, name: `${hostLabel(h)} ${shortGpuName(g.name) ?? ''}`.trimEnd() }))),
+    processes: snaps.flatMap((s) => s.processes),
+    host: {
+      hostname: `fleet of ${f.hosts.length}${down ? ` (${down} down)` : ''}`,
+      cpuPercent: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,
+      cpuCount: snaps.reduce((n, s) => n + s.host.cpuCount, 0),
+      memoryTotalBytes: sum((h) => h.memoryTotalBytes),
+      memoryUsedBytes: sum((h) => h.memoryUsedBytes),
+      swapTotalBytes: sum((h) => h.swapTotalBytes),
+      swapUsedBytes: sum((h) => h.swapUsedBytes),
+      // Not summable across hosts.
+      loadAverage: null,
+      uptimeSeconds: null,
+      unknown: { loadAverage: 'not_available', uptimeSeconds: 'not_available' },
+    },
+    stale: null,
+    notes: [],
   };
 }

@@ -1,8 +1,9 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { FleetHost, FleetSnapshot, HostDown } from '../model/fleet.js';
+import { type FleetHost, fleetAsSnapshot, type FleetSnapshot, type HostDown } from '../model/fleet.js';
 import type { Snapshot } from '../model/types.js';
 import { parseSnapshotJson } from './remote-json.js';
+import { Listeners, type SnapshotSource } from './source.js';
 
 /**
  * Snapshots from other gpumon servers (`gpumon serve`), for `--remote`:
@@ -249,5 +250,41 @@ export class FleetSource {
   stop(): void {
     if (this.watchdog) clearInterval(this.watchdog);
     for (const h of this.hosts) h.stop();
+  }
+}
+
+/**
+ * The fleet as a SnapshotSource (fleetAsSnapshot), for the monitor: one
+ * merged snapshot per interval, however many hosts send theirs, so sixteen
+ * hosts do not mean sixteen redraws a second.
+ */
+export class FleetSnapshotSource implements SnapshotSource {
+  private readonly listeners = new Listeners();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly fleet: FleetSource,
+    private readonly intervalMs: number,
+    private readonly merge: (f: FleetSnapshot) => Snapshot = fleetAsSnapshot,
+  ) {}
+
+  async start(): Promise<Snapshot> {
+    const first = this.merge(await this.fleet.start());
+    this.listeners.emit(first);
+    this.timer = setInterval(() => this.listeners.emit(this.merge(this.fleet.latest())), this.intervalMs);
+    return first;
+  }
+
+  subscribe(listener: (s: Snapshot) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  latest(): Snapshot | null {
+    return this.listeners.latest();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.fleet.stop();
   }
 }

@@ -1,3 +1,4 @@
+import type { AlertLine } from '../../src/views/text/fleet.js';
 import { EventEmitter } from 'node:events';
 import { render } from 'ink';
 import { render as renderTesting } from 'ink-testing-library';
@@ -80,6 +81,8 @@ export interface HarnessOptions {
   readonly readonly?: boolean;
   readonly color?: boolean;
   readonly signalResult?: { ok: boolean; message: string };
+  /** What the alert bar shows (the monitor's `alerts` prop). */
+  readonly alerts?: () => readonly AlertLine[];
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
@@ -111,6 +114,7 @@ export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Pr
       return o.signalResult ?? { ok: true, message: `${signal} sent to ${pid}` };
     },
     onQuit: () => quits.push(Date.now()),
+    alerts: o.alerts,
   };
   let lastFrame: () => string;
   let stdinWrite: (d: string) => void;

@@ -6,7 +6,9 @@ import type { SnapshotStore } from '../../model/store.js';
 import { hostLines } from '../text/once.js';
 import { Frame } from './Frame.js';
 import { planLayout } from './layout.js';
+import type { AlertLine } from '../text/fleet.js';
 import {
+  alertBarLine,
   gpuBoxLines,
   gpuCompactLines,
   headerLine,
@@ -35,6 +37,8 @@ export interface MonitorProps {
   readonly keys: boolean;
   readonly onSignal: (pid: number, startTimeMs: number | null, signal: SignalName) => { readonly ok: boolean; readonly message: string };
   readonly onQuit: () => void;
+  /** The alerts firing for the newest snapshot (evaluated as snapshots arrive); none when absent. */
+  readonly alerts?: () => readonly AlertLine[];
 }
 
 /**
@@ -51,7 +55,10 @@ export function Monitor(props: MonitorProps) {
     () => sortProcesses(filterProcesses(snapshot.processes, ui.filter), ui.sort, ui.descending),
     [snapshot.processes, ui.filter, ui.sort, ui.descending],
   );
-  const layout = planLayout(size.columns, size.rows, snapshot.gpus.length, ui.view);
+  const alerts = props.alerts?.() ?? [];
+  // The alert bar takes a row of its own: the sections are planned for the rows left.
+  const barRows = alerts.length ? 1 : 0;
+  const layout = planLayout(size.columns, size.rows - barRows, snapshot.gpus.length, ui.view);
   const width = size.columns;
 
   // Keys act on what is on screen now; a ref keeps the handler from closing over an old frame.
@@ -101,7 +108,9 @@ export function Monitor(props: MonitorProps) {
     ),
   ];
   // The status line stays on the last row: what does not fit above it is cut, what is short is padded.
-  const body = lines.slice(0, Math.max(0, size.rows - 1));
-  while (body.length < size.rows - 1) body.push(' ');
-  return <Frame lines={[...body, statusLine(ui, width, o)]} />;
+  const bodyRows = Math.max(0, size.rows - 1 - barRows);
+  const body = lines.slice(0, bodyRows);
+  while (body.length < bodyRows) body.push(' ');
+  const bar = barRows && size.rows > 1 ? [alertBarLine(alerts, width, o)] : [];
+  return <Frame lines={[...body, ...bar, statusLine(ui, width, o)]} />;
 }

@@ -16,6 +16,7 @@ import { gpuBlock, type TextViewOptions } from '../text/once.js';
 import { processHeaderSegs, processRowSegs } from '../text/process-table.js';
 import type { GpuProcess } from '../../model/types.js';
 import type { UiState } from './state.js';
+import type { AlertLine } from '../text/fleet.js';
 
 /**
  * The monitor's sections as painted lines, each exactly `width` columns:
@@ -173,6 +174,17 @@ export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sor
   const end = Math.min(t.rows.length, t.top + t.pageSize);
   for (let i = t.top; i < end; i++) out.push(paint(processRowSegs(t.rows[i]!, i === t.selected ? 'selected' : null), width, o));
   return out;
+}
+
+/** One line above the status line while alerts fire: the count, then each (host, GPU, what), critical first. */
+export function alertBarLine(alerts: readonly AlertLine[], width: number, o: SectionOptions): string {
+  const critical = alerts.some((a) => a.severity === 'critical');
+  const segs: Seg[] = [seg(` ${alerts.length} ALERT${alerts.length === 1 ? '' : 'S'} `, critical ? 'severe' : 'moderate')];
+  alerts.forEach((a, i) => {
+    const where = [a.host, a.gpuIndex === null ? '' : `GPU ${a.gpuIndex}`].filter(Boolean).join(' ');
+    segs.push(seg(i ? '  |  ' : '  ', 'dim'), seg(`${where} `, 'bold'), seg(a.message, a.severity === 'critical' ? 'severe' : 'moderate'));
+  });
+  return paint(segs, width, o);
 }
 
 const HINTS = 'q quit  h help  / filter  ↑↓ select  ,. sort  r reverse  I/T/K signal  c/f/a view  Tab/m graph';
