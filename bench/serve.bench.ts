@@ -98,12 +98,19 @@ console.log('\n### prom-client per snapshot (in-process, 8 GPUs with 200 process
   });
   const cached = await time(() => metrics.metrics());
   const json = await time(() => renderJson(s, 'bench'));
+  // What prom-client's default Node process metrics would add (gpumon does not export them).
+  const { Registry, collectDefaultMetrics } = await import('prom-client');
+  const nodeMetrics = new Registry();
+  collectDefaultMetrics({ register: nodeMetrics });
+  const defaults = await time(() => nodeMetrics.metrics());
+  const defaultSeries = (await nodeMetrics.metrics()).split('\n').filter((l) => l && !l.startsWith('#')).length;
   table(
     ['work', 'median ms', 'p90 ms'],
     [
       ['update + registry.metrics() (once per snapshot)', ...fresh],
       ['a scrape between snapshots (cached text)', ...cached],
       ['renderJson (/api/snapshot, once per snapshot)', ...json],
+      [`prom-client's default Node metrics, per scrape (not exported; ${defaultSeries} series)`, ...defaults],
     ],
   );
 }
