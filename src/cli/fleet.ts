@@ -35,12 +35,12 @@ export async function openMonitorSource(
   opts: CommonOptions,
   env: NodeJS.ProcessEnv,
   settings: Settings,
-): Promise<{ source: SnapshotSource; alertsOf: (s: Snapshot) => readonly AlertLine[] }> {
+): Promise<{ source: SnapshotSource; alertsOf: (s: Snapshot) => readonly AlertLine[]; remote: boolean }> {
   const limits = alertLimitsOf(settings);
   const urls = remoteUrls(opts, settings);
   if (urls.length === 0) {
     const evaluator = new AlertEvaluator(limits);
-    return { source: await openSource(sourceOptions(opts, env, settings)), alertsOf: (s) => evaluator.feed(s).map((a) => ({ ...a, host: '' })) };
+    return { source: await openSource(sourceOptions(opts, env, settings)), alertsOf: (s) => evaluator.feed(s).map((a) => ({ ...a, host: '' })), remote: false };
   }
   const fleet = new FleetSource(urls, { timeoutMs: opts.timeout });
   const evaluator = new FleetAlertEvaluator(limits);
@@ -49,7 +49,7 @@ export async function openMonitorSource(
     const s = fleetAsSnapshot(f);
     return { ...s, host: { ...s.host, hostname: fleetSummarySegs(f).map((x) => x.text).join('') } };
   };
-  return { source: new FleetSnapshotSource(fleet, opts.interval ?? settings.interval * 1000, merge), alertsOf: () => evaluator.feed(fleet.latest()) };
+  return { source: new FleetSnapshotSource(fleet, opts.interval ?? settings.interval * 1000, merge), alertsOf: () => evaluator.feed(fleet.latest()), remote: true };
 }
 
 /** The exit status `--check` gives for the worst alert. */

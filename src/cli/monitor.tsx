@@ -29,7 +29,8 @@ const EXIT_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
 export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const { settings, problems } = loadSettings(env);
   const look = appearance(opts, settings);
-  const { source, alertsOf } = await openMonitorSource(opts, env, settings);
+  // Processes of other hosts: a signal would go to a local PID, so a fleet is read-only.
+  const { source, alertsOf, remote } = await openMonitorSource(opts, env, settings);
   const first = await source.start().catch((e: unknown) => {
     source.stop();
     throw e;
@@ -99,7 +100,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
         message: problems[0] ? { text: `Settings: ${problems[0]}`, level: 'error' } : null,
       }}
       intervalMs={opts.interval ?? settings.interval * 1000}
-      readonly={opts.readonly === true || settings.readonly}
+      readonly={opts.readonly === true || settings.readonly || remote}
       keys={process.stdin.isTTY === true}
       onSignal={(pid, startTimeMs, signal) => signalProcess(pid, startTimeMs, signal)}
       onQuit={() => finish(0)}
