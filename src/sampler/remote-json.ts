@@ -19,16 +19,22 @@ function fail(what: string): never {
   throw new SnapshotFormatError(`not a gpumon snapshot: ${what}`);
 }
 
-/** A value of a model field: a number, string, boolean, list of strings (reasons, argv), or null. */
-function plain(v: unknown, where: string): unknown {
-  if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
-  return fail(`${where} has a ${Array.isArray(v) ? 'list' : typeof v} where a value belongs`);
+/** The fields that are not numbers; every other field of a GPU or process is a number (or null). */
+const TEXT_FIELDS: ReadonlySet<string> = new Set(['uuid', 'name', 'pciBusId', 'pstate', 'computeMode', 'gpuUuid', 'user']);
+const FLAG_FIELDS: ReadonlySet<string> = new Set(['lost', 'migEnabled', 'persistenceMode']);
+const LIST_FIELDS: ReadonlySet<string> = new Set(['clockEventReasons', 'argv']);
+
+/** A field's value if it has the field's type (or is null); else the document is not a gpumon snapshot. */
+function typed(field: string, v: unknown, where: string): unknown {
+  const kind = TEXT_FIELDS.has(field) ? 'string' : FLAG_FIELDS.has(field) ? 'boolean' : LIST_FIELDS.has(field) ? 'list' : 'number';
+  if (v === null) return v;
+  const ok = kind === 'list' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : kind === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === kind;
+  return ok ? v : fail(`${where} should be a ${kind === 'list' ? 'list of strings' : kind}, not ${JSON.stringify(v).slice(0, 40)}`);
 }
 
 function fields<T>(doc: Json, keys: ReadonlyArray<readonly [keyof T, string]>, where: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [field, name] of keys) out[field as string] = plain(doc[name] ?? null, `${where} '${name}'`);
+  for (const [field, name] of keys) out[field as string] = typed(field as string, doc[name] ?? null, `${where} '${name}'`);
   const unknown: Record<string, UnknownReason> = {};
   const reasons = isObject(doc.unknown) ? doc.unknown : {};
   for (const [field, name] of keys) if (typeof reasons[name] === 'string') unknown[field as string] = reasons[name] as UnknownReason;

@@ -39,6 +39,8 @@ describe('the --json document read back (views/json.ts inverse)', () => {
     expect(bad({ ...doc, gpus: undefined })).toThrow(/no 'gpus' list/);
     expect(bad({ ...doc, query_time: 'yesterday' })).toThrow(/query_time is not an ISO time/);
     expect(bad({ ...doc, gpus: [{ ...(doc.gpus as object[])[0], 'memory.used': { a: 1 } }] })).toThrow(SnapshotFormatError);
+    expect(bad({ ...doc, gpus: [{ ...(doc.gpus as object[])[0], 'memory.used': '24191' }] })).toThrow(`gpus[0] 'memory.used' should be a number, not "24191"`);
+    expect(bad({ ...doc, gpus: [{ ...(doc.gpus as object[])[0], lost: 'no' }] })).toThrow(/'lost' should be a boolean/);
     expect(bad({ ...doc, source: { kind: 'nvml' } })).toThrow(/source/);
   });
 });

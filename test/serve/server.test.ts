@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_LIMITS } from '../../src/model/alerts.js';
@@ -118,6 +119,26 @@ describe('/api/snapshot, /api/stream, /healthz', () => {
       expect(events.map((e) => parseSnapshotJson(e).time)).toEqual([T0, T0 + 1000, T0 + 2000]);
     }
     expect(source.subscriptions).toBe(1);
+  });
+
+  it('/api/stream sends keep-alive comments between snapshots', async () => {
+    const { url } = await serve(demoAt('h100'), { keepAliveMs: 50 });
+    const text = await new Promise<string>((resolve, reject) => {
+      let got = '';
+      const req = get(`${url}/api/stream`, (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          got += c;
+          if ((got.match(/: keep-alive\n\n/g) ?? []).length >= 2) {
+            req.destroy();
+            resolve(got);
+          }
+        });
+      });
+      req.on('error', reject);
+    });
+    expect(text.startsWith('event: snapshot\ndata: {')).toBe(true);
+    expect(text.split('event: snapshot')).toHaveLength(2);
   });
 
   it('/healthz is 200 with fresh data, 503 while stale', async () => {
