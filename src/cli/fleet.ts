@@ -60,7 +60,7 @@ export function checkStatus(alerts: readonly { readonly severity: Severity }[]):
 
 function durationNote(limits: AlertLimits): string {
   const timed = ALERT_RULES.filter((r) => hasDuration(r, limits));
-  return timed.length ? `Note: ${timed.join(' and ')} need${timed.length === 1 ? 's' : ''} a duration; one snapshot is judged as if its condition had lasted.` : '';
+  return timed.length ? `Note: on one snapshot, ${timed.join(' and ')} are judged as if the condition had lasted.` : '';
 }
 
 export async function runFleetOnce(opts: CommonOptions, io: Io): Promise<number> {

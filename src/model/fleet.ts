@@ -29,10 +29,12 @@ export interface FleetSnapshot {
   readonly hosts: readonly FleetHost[];
 }
 
-/** How a host is named: its hostname once known, else the URL's host:port. */
+/** The URL's host:port. */
+const urlHost = (url: string) => url.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+
+/** How a host is named: its hostname once it has answered (also while down since), else the URL's host:port. */
 export function hostLabel(h: FleetHost): string {
-  if (h.snapshot && !h.down) return h.snapshot.host.hostname;
-  return h.url.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  return h.snapshot ? h.snapshot.host.hostname : urlHost(h.url);
 }
 
 export interface FleetSummary {

@@ -13,7 +13,7 @@ function withSettings(settings: Record<string, unknown>): Record<string, string>
 describe('gpumon --once --check', () => {
   it('no alert: OK, exit 0, and says the timed rules were judged on one instant', () => {
     const r = gpumon(['--check', '--demo', 'h100']);
-    expect(r.stdout).toBe('OK: no alerts\nNote: temperature and idle_memory need a duration; one snapshot is judged as if its condition had lasted.\n');
+    expect(r.stdout).toBe('OK: no alerts\nNote: on one snapshot, temperature and idle_memory are judged as if the condition had lasted.\n');
     expect(r.status).toBe(0);
   });
 
@@ -48,7 +48,7 @@ describe('gpumon --once --check', () => {
     // The setting makes --once read the fleet; both are down here.
     const r = gpumon(['--once', '--timeout', '2'], env);
     expect(r.stdout).toMatch(/^Fleet {2}2 hosts, 2 down/);
-    expect(r.stdout).toContain('127.0.0.1:1  http://127.0.0.1:1  DOWN since');
+    expect(r.stdout).toContain('══ http://127.0.0.1:1  DOWN since');
     // And --remote '' turns it off for one run.
     expect(gpumon(['--once', '--remote', '', '--demo', 'h100'], env).stdout).toContain('GPUMON');
   });

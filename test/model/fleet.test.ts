@@ -17,8 +17,8 @@ const fleet: FleetSnapshot = {
 };
 
 describe('the fleet model', () => {
-  it('labels a host by its hostname once it answers, else by host:port', () => {
-    expect(fleet.hosts.map(hostLabel)).toEqual(['dgx-demo', 'h100-demo', 'node3:9400', 'node4:9400']);
+  it('labels a host by its hostname once it has answered (down since or not), else by host:port', () => {
+    expect(fleet.hosts.map(hostLabel)).toEqual(['dgx-demo', 'h100-demo', 'h100-demo', 'node4:9400']);
   });
 
   it('sums the hosts that are up: GPUs, busy ones, memory and power', () => {
@@ -58,7 +58,7 @@ describe('the fleet model', () => {
     const hot = { ...one, gpus: one.gpus.map((g) => ({ ...g, temperatureGpuC: 95 })) };
     const f: FleetSnapshot = { ...fleet, hosts: [{ url: 'http://node2:9400', snapshot: hot, down: null }, fleet.hosts[2]!] };
     expect(fleetAlertsAtInstant(f)).toMatchObject([
-      { rule: 'host_down', severity: 'critical', host: 'node3:9400', gpuIndex: null, message: 'connection refused', since: T0 - 5000 },
+      { rule: 'host_down', severity: 'critical', host: 'h100-demo', gpuIndex: null, message: 'connection refused', since: T0 - 5000 },
       { rule: 'temperature', severity: 'warning', host: 'h100-demo', gpuIndex: 0 },
     ]);
     // Over time, each host keeps its own count: 30 s over the limit before the warning.

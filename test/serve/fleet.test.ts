@@ -36,7 +36,7 @@ describe('a fleet of gpumon serve --demo instances on loopback', () => {
     expect(r.stdout.split('\n')[0]).toMatch(/^Fleet {2}3 hosts, 1 down {3}GPUs 9: \d busy {3}memory [\d.]+\/717 GiB {3}power [\d.]+ kW$/);
     expect(r.stdout).toContain(`══ dgx-demo  ${servers[0]!.url}`);
     expect(r.stdout).toContain(`══ h100-demo  ${servers[1]!.url}`);
-    expect(r.stdout).toMatch(new RegExp(`══ ${dead.slice(7)}  ${dead}  DOWN since \\d\\d:\\d\\d:\\d\\d: connection refused`));
+    expect(r.stdout).toMatch(new RegExp(`══ ${dead}  DOWN since \\d\\d:\\d\\d:\\d\\d: connection refused`));
     expect(r.stdout.match(/H100 80GB HBM3   0000/g)).toHaveLength(9);
     expect(r.stderr).toBe('');
   });

@@ -32,10 +32,10 @@ export function fleetSummarySegs(f: FleetSnapshot): Seg[] {
 /** The line above each host: its name and URL, or that it is down, since when and why. */
 export function hostHeadingSegs(h: FleetHost, ascii: boolean): Seg[] {
   const rule = ascii ? '==' : '══';
-  const name = seg(`${rule} ${hostLabel(h)}`, 'bold');
-  const url = seg(`  ${h.url}`, 'dim');
-  if (!h.down) return [name, url];
-  return [name, url, seg(`  DOWN since ${fmtClock(h.down.since).slice(11, 19)}: ${h.down.reason}`, 'severe')];
+  // A host that never answered is known by its URL alone.
+  const name = h.snapshot ? [seg(`${rule} ${hostLabel(h)}`, 'bold'), seg(`  ${h.url}`, 'dim')] : [seg(`${rule} ${h.url}`, 'bold')];
+  if (!h.down) return name;
+  return [...name, seg(`  DOWN since ${fmtClock(h.down.since).slice(11, 19)}: ${h.down.reason}`, 'severe')];
 }
 
 export interface FleetTextOptions extends TextViewOptions {
