@@ -132,24 +132,27 @@ class HostStream {
     if (this.stopped) return;
     this.lastDataAt = this.o.clock();
     let buffer = '';
-    const req = get(`${this.state.url}/api/stream`, (res) => {
-      if (res.statusCode !== 200) return this.fail(`HTTP ${res.statusCode} from ${this.state.url}/api/stream (not a gpumon server?)`);
+    // Events of a request given up on (late errors after destroy) must not touch the next one.
+    const fail = (why: string) => req === this.req && this.fail(why);
+    const req: ClientRequest = get(`${this.state.url}/api/stream`, (res) => {
+      if (res.statusCode !== 200) return fail(`HTTP ${res.statusCode} from ${this.state.url}/api/stream (not a gpumon server?)`);
       res.setEncoding('utf8');
       res.on('data', (text: string) => {
+        if (req !== this.req) return;
         this.lastDataAt = this.o.clock();
         buffer += text;
-        if (buffer.length > MAX_DOCUMENT_BYTES) return this.fail('an event is too large');
+        if (buffer.length > MAX_DOCUMENT_BYTES) return fail('an event is too large');
         let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        while (req === this.req && (end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           this.onEvent(block);
         }
       });
-      res.on('end', () => this.fail('the server closed the stream'));
-      res.on('error', (e) => this.fail(describeFailure(e)));
+      res.on('end', () => fail('the server closed the stream'));
+      res.on('error', (e) => fail(describeFailure(e)));
     });
-    req.on('error', (e) => this.fail(describeFailure(e)));
+    req.on('error', (e) => fail(describeFailure(e)));
     this.req = req;
   }
 
