@@ -2,7 +2,6 @@ import { render } from 'ink';
 import { loadSettings } from '../config/store.js';
 import { SnapshotStore } from '../model/store.js';
 import { signalProcess } from '../sampler/host/signal.js';
-import { openSource } from '../sampler/open.js';
 import { VERSION } from '../version.js';
 import { Monitor, type TerminalSize } from '../views/monitor/Monitor.js';
 import { makePainter, shouldColor } from '../views/style.js';
