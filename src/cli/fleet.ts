@@ -1,22 +1,23 @@
-import { ALERT_RULES, AlertEvaluator, type AlertLimits, alertsAtInstant, hasDuration, type Severity } from '../model/alerts.js';
+import { alertLimitsOf, type Settings } from '../config/settings.js';
+import { loadSettings } from '../config/store.js';
+import { ALERT_RULES, AlertEvaluator, type AlertLimits, alertsAtInstant, hasDuration, type Severity, worstSeverity } from '../model/alerts.js';
 import { FleetAlertEvaluator, fleetAlertsAtInstant, fleetAsSnapshot, type FleetSnapshot, type HostAlert } from '../model/fleet.js';
 import type { Snapshot } from '../model/types.js';
 import { openSource } from '../sampler/open.js';
-import type { SnapshotSource } from '../sampler/source.js';
-import { alertLimitsOf, type Settings } from '../config/settings.js';
-import { loadSettings } from '../config/store.js';
 import { FleetSnapshotSource, FleetSource, normalizeServerUrl, readFleet } from '../sampler/remote.js';
+import type { SnapshotSource } from '../sampler/source.js';
 import { VERSION } from '../version.js';
-import { makePainter, shouldColor } from '../views/style.js';
+import { makePainter, type Painter, shouldColor } from '../views/style.js';
 import { type AlertLine, alertLines, fleetJson, fleetSummarySegs, renderFleetText } from '../views/text/fleet.js';
+import { UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { type Io, readSnapshot } from './once.js';
 import { appearance, type CommonOptions, sourceOptions } from './options.js';
-import { UsageError } from './errors.js';
 
 /**
  * `--once` with `--remote` (several hosts) or `--check` (alerts, for cron
- * and health checks). Loaded only for those: plain `--once` never imports it.
+ * and health checks), and the monitor's source, local or a fleet, with its
+ * alerts. Plain `--once` never imports this.
  */
 
 /** The servers `--remote` names, else the `remote` setting; `--remote ''` turns the setting off. */
@@ -54,13 +55,26 @@ export async function openMonitorSource(
 
 /** The exit status `--check` gives for the worst alert. */
 export function checkStatus(alerts: readonly { readonly severity: Severity }[]): number {
-  if (alerts.some((a) => a.severity === 'critical')) return EXIT.alertCritical;
-  return alerts.length ? EXIT.alertWarning : EXIT.ok;
+  const worst = worstSeverity(alerts);
+  return worst === 'critical' ? EXIT.alertCritical : worst === 'warning' ? EXIT.alertWarning : EXIT.ok;
 }
 
 function durationNote(limits: AlertLimits): string {
   const timed = ALERT_RULES.filter((r) => hasDuration(r, limits));
   return timed.length ? `Note: on one snapshot, ${timed.join(' and ')} are judged as if the condition had lasted.` : '';
+}
+
+/** `--check`: one line per alert (or a JSON document), and the status for the worst. */
+function writeCheck(alerts: readonly HostAlert[], opts: CommonOptions, limits: AlertLimits, io: Io, painter: Painter): number {
+  if (opts.json) {
+    const list = alerts.map((a) => ({ host: a.host, gpu: a.gpuIndex, uuid: a.gpuUuid || null, rule: a.rule, severity: a.severity, message: a.message }));
+    io.stdout.write(`${JSON.stringify({ status: worstSeverity(alerts) ?? 'ok', alerts: list }, null, 2)}\n`);
+  } else {
+    io.stdout.write(alerts.length ? `${alertLines(alerts, painter).join('\n')}\n` : 'OK: no alerts\n');
+    const note = durationNote(limits);
+    if (note) io.stdout.write(`${note}\n`);
+  }
+  return checkStatus(alerts);
 }
 
 export async function runFleetOnce(opts: CommonOptions, io: Io): Promise<number> {
@@ -69,35 +83,17 @@ export async function runFleetOnce(opts: CommonOptions, io: Io): Promise<number>
   const urls = remoteUrls(opts, settings);
   const look = appearance(opts, settings);
   const painter = makePainter(shouldColor(io.stdout.isTTY === true, io.env), look.theme);
-
-  let fleet: FleetSnapshot | null = null;
-  let alerts: HostAlert[];
-  if (urls.length) {
-    fleet = await readFleet(urls, opts.timeout);
-    alerts = fleetAlertsAtInstant(fleet, limits);
-  } else {
-    const s = await readSnapshot(opts, io.env);
-    alerts = alertsAtInstant(s, limits).map((a) => ({ ...a, host: s.host.hostname }));
-  }
-  const status = opts.check ? checkStatus(alerts) : EXIT.ok;
+  const fleet = urls.length ? await readFleet(urls, opts.timeout) : null;
 
   if (opts.check) {
-    if (opts.json) {
-      const worst = status === EXIT.alertCritical ? 'critical' : status === EXIT.alertWarning ? 'warning' : 'ok';
-      const list = alerts.map((a) => ({ host: a.host, gpu: a.gpuIndex, uuid: a.gpuUuid || null, rule: a.rule, severity: a.severity, message: a.message }));
-      io.stdout.write(`${JSON.stringify({ status: worst, alerts: list }, null, 2)}\n`);
-    } else {
-      if (alerts.length) io.stdout.write(`${alertLines(alerts, painter).join('\n')}\n`);
-      else io.stdout.write(`OK: no alerts\n`);
-      const note = durationNote(limits);
-      if (note) io.stdout.write(`${note}\n`);
-    }
-    return status;
+    if (fleet) return writeCheck(fleetAlertsAtInstant(fleet, limits), opts, limits, io, painter);
+    const s = await readSnapshot(opts, io.env);
+    return writeCheck(alertsAtInstant(s, limits).map((a) => ({ ...a, host: s.host.hostname })), opts, limits, io, painter);
   }
-  if (!fleet) return status;
+  if (!fleet) throw new Error('runFleetOnce needs --check or servers to read');
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(fleetJson(fleet, VERSION), null, 2)}\n`);
-    return status;
+    return EXIT.ok;
   }
   const columns = io.stdout.isTTY ? io.stdout.columns : Number(io.env.COLUMNS) || undefined;
   io.stdout.write(
@@ -111,5 +107,5 @@ export async function runFleetOnce(opts: CommonOptions, io: Io): Promise<number>
       compactWidth: io.stdout.isTTY ? (columns ?? 80) : null,
     }),
   );
-  return status;
+  return EXIT.ok;
 }

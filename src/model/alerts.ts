@@ -125,7 +125,7 @@ export function alertsAtInstant(s: Snapshot, limits: AlertLimits = DEFAULT_ALERT
 }
 
 /** The worst severity among the alerts, or null for none. */
-export function worstSeverity(alerts: readonly Alert[]): Severity | null {
+export function worstSeverity(alerts: readonly { readonly severity: Severity }[]): Severity | null {
   if (alerts.length === 0) return null;
   return alerts.some((a) => a.severity === 'critical') ? 'critical' : 'warning';
 }
