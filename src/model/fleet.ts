@@ -67,12 +67,18 @@ export function fleetSummary(f: FleetSnapshot, busyFromPercent = DEFAULT_THRESHO
 }
 
 /** An alert on a host of the fleet; a host that is down is an alert of its own, on no GPU. */
-export type HostAlert = Omit<Alert, 'rule' | 'gpuIndex'> & { readonly rule: AlertRule | 'host_down'; readonly gpuIndex: number | null; readonly host: string };
+export type HostAlert = Omit<Alert, 'rule' | 'gpuIndex'> & { readonly rule: AlertRule | 'host_down' | 'host_stale'; readonly gpuIndex: number | null; readonly host: string };
 
 const BY_SEVERITY = (a: HostAlert, b: HostAlert) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1);
 
 function hostDown(h: FleetHost, time: number): HostAlert {
   return { rule: 'host_down', severity: 'critical', gpuIndex: null, gpuUuid: '', since: h.down?.since ?? time, message: h.down?.reason ?? 'no answer yet', host: hostLabel(h) };
+}
+
+/** A host that answers with stale GPU data (its nvidia-smi stalled or died and is being restarted). */
+function hostStale(s: Snapshot, host: string): HostAlert[] {
+  if (!s.stale) return [];
+  return [{ rule: 'host_stale', severity: 'warning', gpuIndex: null, gpuUuid: '', since: s.stale.since, message: `GPU data stale: ${s.stale.reason}`, host }];
 }
 
 /** The alerts of every host over time (the monitor): one evaluator per host, and each host that is down. */
@@ -86,7 +92,7 @@ export class FleetAlertEvaluator {
         if (h.down || !h.snapshot) return [hostDown(h, f.time)];
         let e = this.byUrl.get(h.url);
         if (!e) this.byUrl.set(h.url, (e = new AlertEvaluator(this.limits)));
-        return e.feed(h.snapshot).map((a) => ({ ...a, host: hostLabel(h) }));
+        return [...hostStale(h.snapshot, hostLabel(h)), ...e.feed(h.snapshot).map((a) => ({ ...a, host: hostLabel(h) }))];
       })
       .sort(BY_SEVERITY);
   }
@@ -95,7 +101,9 @@ export class FleetAlertEvaluator {
 /** The alerts of one reading of the fleet (`--once --check`), the timed rules judged on the instant. */
 export function fleetAlertsAtInstant(f: FleetSnapshot, limits: AlertLimits = DEFAULT_ALERT_LIMITS): HostAlert[] {
   return f.hosts
-    .flatMap((h) => (h.down || !h.snapshot ? [hostDown(h, f.time)] : alertsAtInstant(h.snapshot, limits).map((a) => ({ ...a, host: hostLabel(h) }))))
+    .flatMap((h) =>
+      h.down || !h.snapshot ? [hostDown(h, f.time)] : [...hostStale(h.snapshot, hostLabel(h)), ...alertsAtInstant(h.snapshot, limits).map((a) => ({ ...a, host: hostLabel(h) }))],
+    )
     .sort(BY_SEVERITY);
 }
 

@@ -61,6 +61,10 @@ describe('the fleet model', () => {
       { rule: 'host_down', severity: 'critical', host: 'h100-demo', gpuIndex: null, message: 'connection refused', since: T0 - 5000 },
       { rule: 'temperature', severity: 'warning', host: 'h100-demo', gpuIndex: 0 },
     ]);
+    const stale = { ...one, stale: { since: T0 - 2000, reason: 'nvidia-smi stopped answering' } };
+    expect(fleetAlertsAtInstant({ time: T0, hosts: [{ url: 'http://node2:9400', snapshot: stale, down: null }] })).toMatchObject([
+      { rule: 'host_stale', severity: 'warning', host: 'h100-demo', since: T0 - 2000, message: 'GPU data stale: nvidia-smi stopped answering' },
+    ]);
     // Over time, each host keeps its own count: 30 s over the limit before the warning.
     const e = new FleetAlertEvaluator(DEFAULT_ALERT_LIMITS);
     const at = (t: number): FleetSnapshot => ({ time: T0 + t * 1000, hosts: [{ url: 'http://node2:9400', snapshot: { ...hot, time: T0 + t * 1000 }, down: null }] });
