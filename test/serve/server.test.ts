@@ -167,7 +167,7 @@ describe('/api/snapshot, /api/stream, /healthz', () => {
 describe('clients that do not keep up', () => {
   it('drops a stream client that stops reading; the others keep getting events', async () => {
     const big = withProcesses(demoAt('8xh100'), 40); // ~100 KB per event
-    const { source, url, server } = await serve(big, { maxClientBufferBytes: 64 * 1024 });
+    const { source, url, server } = await serve(big, { maxClientBufferBytes: 256 * 1024 });
     const { port } = new URL(url);
     // A client that sends its request and never reads a byte.
     const stuck = connect(Number(port), '127.0.0.1');
@@ -178,12 +178,12 @@ describe('clients that do not keep up', () => {
     while (server.streamClients() < 1) await new Promise((r) => setTimeout(r, 10));
     const reader = sseEvents(`${url}/api/stream`, 150, 20_000);
     while (server.streamClients() < 2) await new Promise((r) => setTimeout(r, 10));
-    for (let i = 1; i < 200 && server.streamClients() === 2; i++) {
+    for (let i = 1; i < 1000 && server.streamClients() === 2; i++) {
       source.emit({ ...big, time: T0 + i });
       await new Promise((r) => setImmediate(r));
     }
     expect(server.streamClients()).toBe(1);
-    for (let i = 200; (await Promise.race([reader.then(() => true), new Promise((r) => setTimeout(() => r(false), 5))])) === false; i++) source.emit({ ...big, time: T0 + i });
+    for (let i = 1000; (await Promise.race([reader.then(() => true), new Promise((r) => setTimeout(() => r(false), 5))])) === false; i++) source.emit({ ...big, time: T0 + i });
     expect((await reader).events).toHaveLength(150);
     stuck.resume();
     await closed;
