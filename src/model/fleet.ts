@@ -109,11 +109,16 @@ export function fleetAlertsAtInstant(f: FleetSnapshot, limits: AlertLimits = DEF
 
 /**
  * The fleet as one Snapshot, so the monitor's one-host sections draw it:
- * every GPU of every host that is up, named with its host first; host
- * totals in place of one host's readings; the fleet summary as the name.
+ * every GPU of every host that is up, named with its host first (host:port
+ * where two hosts have one name); host totals in place of one host's
+ * readings. UUIDs are made unique across hosts (`URL#UUID`), so history and
+ * processes never mix two hosts' GPUs, even for copies of one recording.
  */
 export function fleetAsSnapshot(f: FleetSnapshot): Snapshot {
   const up = f.hosts.filter((h) => h.snapshot && !h.down);
+  const names = up.map(hostLabel);
+  const label = (h: FleetHost, i: number) => (names.indexOf(names[i]!) === names.lastIndexOf(names[i]!) ? names[i]! : urlHost(h.url));
+  const uuid = (h: FleetHost, id: string) => `${h.url}#${id}`;
   const snaps = up.map((h) => h.snapshot!);
   const sum = (get: (h: HostSample) => number | null) => (snaps.length ? snaps.reduce((n, s) => n + (get(s.host) ?? 0), 0) : null);
   const cpu = snaps.map((s) => s.host.cpuPercent).filter((v): v is number => v !== null);
@@ -124,8 +129,8 @@ export function fleetAsSnapshot(f: FleetSnapshot): Snapshot {
     source: snaps[0]?.source ?? { kind: 'nvidia-smi', path: 'remote' },
     driverVersion: one(snaps.map((s) => s.driverVersion)),
     cudaVersion: one(snaps.map((s) => s.cudaVersion)),
-    gpus: up.flatMap((h) => h.snapshot!.gpus.map((g) => ({ ...g, name: `${hostLabel(h)} ${shortGpuName(g.name) ?? ''}`.trimEnd() }))),
-    processes: snaps.flatMap((s) => s.processes),
+    gpus: up.flatMap((h, i) => h.snapshot!.gpus.map((g) => ({ ...g, uuid: uuid(h, g.uuid), name: `${label(h, i)} ${shortGpuName(g.name) ?? ''}`.trimEnd() }))),
+    processes: up.flatMap((h) => h.snapshot!.processes.map((p) => ({ ...p, gpuUuid: uuid(h, p.gpuUuid) }))),
     host: {
       hostname: `fleet of ${f.hosts.length}${down ? ` (${down} down)` : ''}`,
       cpuPercent: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,

@@ -49,9 +49,18 @@ describe('the fleet model', () => {
     expect(s.gpus[0]!.name).toBe('dgx-demo H100 80GB HBM3');
     expect(s.gpus[8]!.name).toBe('h100-demo H100 80GB HBM3');
     expect(s.processes).toHaveLength(eight.processes.length + one.processes.length);
+    expect(s.gpus[8]!.uuid).toBe(`http://node2:9400#${one.gpus[0]!.uuid}`);
+    expect(s.processes.filter((p) => p.gpuUuid === s.gpus[8]!.uuid)).toHaveLength(one.processes.length);
     expect(s.host).toMatchObject({ hostname: 'fleet of 4 (2 down)', cpuCount: eight.host.cpuCount + one.host.cpuCount, loadAverage: null });
     expect(s.host.memoryTotalBytes).toBe(eight.host.memoryTotalBytes! + one.host.memoryTotalBytes!);
     expect(s.driverVersion).toBe('580.159.04');
+  });
+
+  it('two hosts with one name (two copies of a recording) are told apart by host:port, their GPUs by URL', () => {
+    const twins: FleetSnapshot = { time: T0, hosts: [fleet.hosts[1]!, { url: 'http://node5:9400', snapshot: one, down: null }] };
+    const s = fleetAsSnapshot(twins);
+    expect(s.gpus.map((g) => g.name)).toEqual(['node2:9400 H100 80GB HBM3', 'node5:9400 H100 80GB HBM3']);
+    expect(new Set(s.gpus.map((g) => g.uuid)).size).toBe(2);
   });
 
   it('alerts: a host that is down (or has not answered) is critical; the others are judged one by one', () => {
