@@ -18,8 +18,8 @@ describe('the monitor over a fleet (--remote), in a real terminal', () => {
     await pane.waitForText(/GPU +PID USER/);
     const lines = pane.capture();
     expect(lines[0]).toMatch(/^gpumon \S+ {2}DEMO {2}Fleet {2}2 hosts {3}GPUs 9: \d busy {3}memory/);
-    expect(lines.filter((l) => /^ \d dgx-demo H100/.test(l))).toHaveLength(8);
-    expect(lines.filter((l) => /^ 0 h100-demo H100/.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /^ \d dgx-demo H100 80GB HBM3 +UTL/.test(l))).toHaveLength(8);
+    expect(lines.filter((l) => /^ 0 h100-demo H100 80GB HBM3 UTL/.test(l))).toHaveLength(1);
     expect(lines.some((l) => /ALERT/.test(l))).toBe(false);
     // Signals would reach local PIDs: a fleet is read-only.
     pane.send('Down', 'K');

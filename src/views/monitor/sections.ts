@@ -81,7 +81,8 @@ export function gpuCompactLine(g: GpuSample, nameWidth: number, width: number, o
 
 export function gpuCompactLines(gpus: readonly GpuSample[], width: number, o: SectionOptions): string[] {
   if (gpus.length === 0) return [paint([seg('No GPU selected', 'dim')], width, o)];
-  const nameWidth = Math.min(16, Math.max(...gpus.map((g) => (shortGpuName(g.name) ?? NA).length)));
+  // Wider terminals keep longer names whole (a fleet's GPUs are named with their host first).
+  const nameWidth = Math.min(width >= 100 ? 28 : 16, Math.max(...gpus.map((g) => (shortGpuName(g.name) ?? NA).length)));
   return gpus.map((g) => gpuCompactLine(g, nameWidth, width, o));
 }
 
