@@ -5,6 +5,7 @@ import { DEFAULT_ALERT_LIMITS } from '../../src/model/alerts.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { GPU_METRICS } from '../../src/serve/metrics.js';
 import { type GpumonServer, type ServeOptions, startServer, withoutProcessDetails } from '../../src/serve/server.js';
+import { lostGpu } from '../../src/sampler/nvidia-smi/query-gpu.js';
 import { parseSnapshotJson } from '../../src/sampler/remote-json.js';
 import { renderJson } from '../../src/views/json.js';
 import { demoAt, T0, withProcesses } from '../helpers/snapshots.js';
@@ -78,6 +79,18 @@ describe('/metrics', () => {
     expect(body).not.toContain('gpu="5"');
     expect(value(body, 'gpumon_alert_active', { gpu: '1', rule: 'slowdown', severity: 'critical' })).toBe(1);
     expect(value(body, 'gpumon_snapshot_timestamp_seconds', { hostname: 'dgx-demo' })).toBe((T0 + 1000) / 1000);
+  });
+
+  it('a lost GPU is gpumon_gpu_lost 1 with no readings, and an alert; still valid for promtool', async () => {
+    const s = demoAt('8xh100');
+    const lost = { ...s, gpus: [s.gpus[0]!, lostGpu(s.gpus[1]!)], stale: { since: T0, reason: 'nvidia-smi restarted' } };
+    const { body } = await fetchText(`${(await serve(lost)).url}/metrics`);
+    expect(promtool(body).status).toBe(0);
+    const gpu1 = { gpu: '1', uuid: s.gpus[1]!.uuid };
+    expect(value(body, 'gpumon_gpu_lost', gpu1)).toBe(1);
+    expect(value(body, 'gpumon_gpu_temperature_celsius', gpu1)).toBeUndefined();
+    expect(value(body, 'gpumon_alert_active', { ...gpu1, rule: 'gpu_lost', severity: 'critical' })).toBe(1);
+    expect(value(body, 'gpumon_snapshot_stale', { hostname: 'dgx-demo' })).toBe(1);
   });
 
   it('keeps process users and command lines out unless --expose-processes', async () => {
