@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Alert, AlertEvaluator, type AlertLimits } from '../model/alerts.js';
+import { AlertEvaluator, type AlertLimits } from '../model/alerts.js';
 import type { GpuProcess, Snapshot } from '../model/types.js';
 import type { SnapshotSource } from '../sampler/source.js';
 import { renderJson, snapshotJson } from '../views/json.js';
@@ -53,10 +53,9 @@ export function withoutProcessDetails(s: Snapshot): Snapshot {
 
 const ALLOW = 'GET, HEAD';
 
-/** What each path answers with, from the current state. */
+/** The newest snapshot as shown, and its documents, each made on first use. */
 interface Served {
   readonly snapshot: Snapshot;
-  readonly alerts: readonly Alert[];
   json?: string;
   event?: string;
 }
@@ -71,9 +70,8 @@ export async function startServer(source: SnapshotSource, first: Snapshot, o: Se
   let current: Served;
   const take = (s: Snapshot) => {
     const snapshot = shown(s);
-    const alerts = evaluator.feed(snapshot);
-    metrics.update(snapshot, alerts);
-    current = { snapshot, alerts };
+    metrics.update(snapshot, evaluator.feed(snapshot));
+    current = { snapshot };
   };
   take(first);
   const json = () => (current.json ??= renderJson(current.snapshot, o.version));
