@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 const NEEDED = [
   ['tmux', 'tmux', 'the monitor tests in a real terminal'],
   ['chromium', 'chromium', 'the report test in a real browser'],
+  ['promtool', 'prometheus', 'the /metrics check'],
 ];
 
 const missing = NEEDED.filter(([program]) => spawnSync('sh', ['-c', `command -v ${program}`]).status !== 0);

@@ -45,6 +45,12 @@ export const EXIT = {
   commandNotFound: 127,
   /** A file to read cannot be opened (sysexits EX_NOINPUT). */
   cannotRead: 66,
+  /** `--check`: an alert of severity warning fires (and none critical). */
+  alertWarning: 20,
+  /** `--check`: a critical alert fires, or a `--remote` host is down. */
+  alertCritical: 21,
+  /** `gpumon serve` cannot listen: the port is in use, or the address is not ours (sysexits EX_UNAVAILABLE). */
+  cannotListen: 69,
 } as const;
 
 export const EXIT_FOR_FAILURE: Record<SmiFailureKind, number> = {

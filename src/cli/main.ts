@@ -8,6 +8,7 @@ import { EXIT } from './exit-codes.js';
 import { runOnce } from './once.js';
 import type { MonitorOptions } from './monitor.js';
 import { addSourceOptions } from './options.js';
+import { registerServeAndFleet } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpumon')
@@ -24,13 +25,14 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerBenchCommands(program);
   registerHistoryCommands(program);
+  registerServeAndFleet(program);
   addSourceOptions(program)
     .enablePositionalOptions()
     .showHelpAfterError('(see gpumon --help)')
     .exitOverride()
     .action(async (opts: MonitorOptions) => {
       // nvitop's rule: a snapshot, not a screen, when stdout is not a terminal.
-      if (opts.once || opts.json || !process.stdout.isTTY) process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
+      if (opts.once || opts.json || opts.check || !process.stdout.isTTY) process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
       else process.exitCode = await (await import('./monitor.js')).runMonitor(opts, process.env);
     });
   return program;

@@ -2,7 +2,6 @@ import { render } from 'ink';
 import { loadSettings } from '../config/store.js';
 import { SnapshotStore } from '../model/store.js';
 import { signalProcess } from '../sampler/host/signal.js';
-import { openSource } from '../sampler/open.js';
 import { VERSION } from '../version.js';
 import { Monitor, type TerminalSize } from '../views/monitor/Monitor.js';
 import { makePainter, shouldColor } from '../views/style.js';
@@ -11,7 +10,8 @@ import { DiffScreen, ENTER_FULL_SCREEN, InkStdout, LEAVE_FULL_SCREEN } from '../
 import { BenchPanelController } from './bench-panel.js';
 import { reportError } from './errors.js';
 import { EXIT } from './exit-codes.js';
-import { appearance, type CommonOptions, sourceOptions } from './options.js';
+import { appearance, type CommonOptions } from './options.js';
+import { openMonitorSource } from './fleet.js';
 
 export interface MonitorOptions extends CommonOptions {
   readonly readonly?: boolean;
@@ -31,7 +31,8 @@ const EXIT_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
 export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const { settings, problems } = loadSettings(env);
   const look = appearance(opts, settings);
-  const source = await openSource(sourceOptions(opts, env, settings));
+  // Processes of other hosts: a signal would go to a local PID, so a fleet is read-only.
+  const { source, alertsOf, remote } = await openMonitorSource(opts, env, settings);
   const first = await source.start().catch((e: unknown) => {
     source.stop();
     throw e;
@@ -49,8 +50,12 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
             source.stop();
             throw e;
           });
+  let alerts = alertsOf(first);
   const store = new SnapshotStore(first, recorder?.history);
-  source.subscribe((s) => store.push(s));
+  source.subscribe((s) => {
+    alerts = alertsOf(s);
+    store.push(s);
+  });
   const bench = new BenchPanelController(settings['bench.presets'], source, intervalMs, env, opts.demo !== undefined && opts.demo !== false);
 
   const out = process.stdout;
@@ -113,11 +118,12 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
         message: problems[0] ? { text: `Settings: ${problems[0]}`, level: 'error' } : null,
       }}
       intervalMs={intervalMs}
-      readonly={opts.readonly === true || settings.readonly}
+      readonly={opts.readonly === true || settings.readonly || remote}
       keys={process.stdin.isTTY === true}
       onSignal={(pid, startTimeMs, signal) => signalProcess(pid, startTimeMs, signal)}
       onQuit={() => finish(0)}
       bench={bench}
+      alerts={() => alerts}
     />
     </FrameSinkContext.Provider>,
     // Frames go to the DiffScreen through FrameSinkContext; Ink keeps React, keys and the size.

@@ -32,6 +32,8 @@ export async function readSnapshot(opts: CommonOptions, env: NodeJS.ProcessEnv):
 
 /** `gpumon --once` in all its forms. Returns the exit status. */
 export async function runOnce(opts: CommonOptions, io: Io): Promise<number> {
+  const remote = opts.remote ?? loadSettings(io.env).settings.remote.join(',');
+  if (opts.check || remote) return (await import('./fleet.js')).runFleetOnce(opts, io);
   const snapshot = await readSnapshot(opts, io.env);
   if (opts.json) {
     io.stdout.write(renderJson(snapshot, VERSION));

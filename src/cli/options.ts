@@ -25,6 +25,10 @@ export interface CommonOptions extends SourceFlags {
   readonly ascii?: boolean;
   readonly theme?: string;
   readonly threshold?: readonly string[];
+  /** `--remote URL,URL`: other gpumon servers to read (see cli/serve.ts). */
+  readonly remote?: string;
+  /** `--check`: alerts instead of the snapshot, with an exit status. */
+  readonly check?: boolean;
 }
 
 /** How text views look: settings, with the flags laid over them. */

@@ -1,6 +1,7 @@
 import { DEFAULT_THRESHOLDS, type ThresholdSet, type Thresholds } from '../model/derive.js';
 import { SORT_COLUMNS, type SortColumn } from '../model/processes.js';
 import { type BenchPresets, isBenchPresets, parseBenchPresets, showBenchPresets } from './bench-presets.js';
+import { type AlertLimits, DEFAULT_ALERT_LIMITS } from '../model/alerts.js';
 
 /**
  * gpumon's settings: every key, its default, what it allows, and how to read
@@ -27,6 +28,12 @@ export interface Settings {
   readonly 'bench.presets': BenchPresets;
   readonly 'record.retention.full': number; // hours
   readonly 'record.retention.minute': number; // days
+  // Alerts and fleet (gpumon serve, --remote, --check).
+  readonly 'alerts.temperature': number; // °C
+  readonly 'alerts.temperature.seconds': number;
+  readonly 'alerts.memory': number; // %
+  readonly 'alerts.idle.minutes': number;
+  readonly remote: readonly string[];
 }
 
 export type SettingName = keyof Settings;
@@ -81,6 +88,23 @@ function thresholds(fallback: Thresholds, max: number, unit: string, help: strin
   };
 }
 
+/** A comma-separated list of gpumon server URLs (http://host:port); empty for none. */
+function urlList(help: string): Key<readonly string[]> {
+  const isUrl = (u: unknown) => typeof u === 'string' && /^https?:\/\/[^\s/,]+(\/[^\s,]*)?$/.test(u);
+  const accepts = (v: unknown): v is readonly string[] => Array.isArray(v) && v.every(isUrl);
+  return {
+    default: [],
+    allowed: 'comma-separated server URLs, e.g. http://node1:9400,http://node2:9400 (empty for none)',
+    help,
+    parse: (t) => {
+      const v = t.split(',').map((u) => u.trim()).filter(Boolean);
+      return accepts(v) ? v : undefined;
+    },
+    accepts,
+    show: (v) => v.join(','),
+  };
+}
+
 export const KEYS: { readonly [K in SettingName]: Key<Settings[K]> } = {
   interval: number(1, 0.1, 3600, 'seconds between samples in the monitor'),
   view: oneOf(VIEWS, 'auto', 'monitor layout: auto picks compact for small terminals'),
@@ -103,6 +127,11 @@ export const KEYS: { readonly [K in SettingName]: Key<Settings[K]> } = {
   },
   'record.retention.full': number(24, 0.1, 8760, 'hours the history database keeps every sample'),
   'record.retention.minute': number(30, 1, 3650, 'days it keeps per-minute means, minima and maxima after that'),
+  'alerts.temperature': number(DEFAULT_ALERT_LIMITS.temperatureC, 0, 150, 'alert when a GPU is hotter than this many °C...'),
+  'alerts.temperature.seconds': number(DEFAULT_ALERT_LIMITS.temperatureForSeconds, 0, 86400, '...for this many seconds without a break'),
+  'alerts.memory': number(DEFAULT_ALERT_LIMITS.memoryPercent, 0, 100, 'alert when more than this % of GPU memory is used'),
+  'alerts.idle.minutes': number(DEFAULT_ALERT_LIMITS.idleMinutes, 0, 10080, 'alert when processes hold memory on a GPU idle this many minutes'),
+  remote: urlList('gpumon servers the monitor, --once and --json read (as --remote)'),
 };
 
 export const SETTING_NAMES = Object.keys(KEYS) as SettingName[];
@@ -153,5 +182,14 @@ export function thresholdsOf(s: Settings): ThresholdSet {
     memory: s['thresholds.memory'],
     temperature: s['thresholds.temperature'],
     power: s['thresholds.power'],
+  };
+}
+
+export function alertLimitsOf(s: Settings): AlertLimits {
+  return {
+    temperatureC: s['alerts.temperature'],
+    temperatureForSeconds: s['alerts.temperature.seconds'],
+    memoryPercent: s['alerts.memory'],
+    idleMinutes: s['alerts.idle.minutes'],
   };
 }

@@ -36,7 +36,9 @@ export type UnknownReason =
   /** No second sample yet to compute a rate from. */
   | 'no_previous_sample'
   /** Read back from history older than its full-resolution window: only per-minute means of some metrics are kept. */
-  | 'not_retained';
+  | 'not_retained'
+  /** A gpumon server keeps it private (process users and command lines, without `--expose-processes`). */
+  | 'not_exposed';
 
 /** Names for the bits of `clocks_event_reasons.active` (NVML nvmlClocksEventReason*). */
 export type ClockEventReason =

@@ -39,7 +39,7 @@ export const GPU_KEYS: ReadonlyArray<readonly [keyof GpuSample, string]> = [
   ['computeMode', 'compute_mode'],
 ];
 
-const PROCESS_KEYS: ReadonlyArray<readonly [keyof GpuProcess, string]> = [
+export const PROCESS_KEYS: ReadonlyArray<readonly [keyof GpuProcess, string]> = [
   ['pid', 'pid'],
   ['user', 'username'],
   ['gpuMemoryMiB', 'gpu_memory_usage'],

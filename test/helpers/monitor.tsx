@@ -1,3 +1,4 @@
+import type { AlertLine } from '../../src/views/text/fleet.js';
 import { EventEmitter } from 'node:events';
 import { render } from 'ink';
 import { render as renderTesting } from 'ink-testing-library';
@@ -82,6 +83,8 @@ export interface HarnessOptions {
   readonly color?: boolean;
   readonly signalResult?: { ok: boolean; message: string };
   readonly bench?: BenchPanelSource;
+  /** What the alert bar shows (the monitor's `alerts` prop). */
+  readonly alerts?: () => readonly AlertLine[];
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
@@ -114,6 +117,7 @@ export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Pr
     },
     onQuit: () => quits.push(Date.now()),
     bench: o.bench,
+    alerts: o.alerts,
   };
   let lastFrame: () => string;
   let stdinWrite: (d: string) => void;

@@ -7,7 +7,9 @@ import { hostLines } from '../text/once.js';
 import { benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel.js';
 import { Frame } from './Frame.js';
 import { planLayout } from './layout.js';
+import type { AlertLine } from '../text/fleet.js';
 import {
+  alertBarLine,
   gpuBoxHeight,
   gpuBoxLines,
   gpuCompactLines,
@@ -39,6 +41,8 @@ export interface MonitorProps {
   readonly onQuit: () => void;
   /** The benchmark panel's controller (key b); absent, the key says there is none. */
   readonly bench?: BenchPanelSource;
+  /** The alerts firing for the newest snapshot (evaluated as snapshots arrive); none when absent. */
+  readonly alerts?: () => readonly AlertLine[];
 }
 
 const NO_BENCH: BenchPanelState = { choices: [], progress: null, resultPath: null, note: null };
@@ -63,7 +67,10 @@ export function Monitor(props: MonitorProps) {
     () => sortProcesses(filterProcesses(snapshot.processes, ui.filter), ui.sort, ui.descending),
     [snapshot.processes, ui.filter, ui.sort, ui.descending],
   );
-  const layout = planLayout(size.columns, size.rows, snapshot.gpus.length, ui.view);
+  const alerts = props.alerts?.() ?? [];
+  // The alert bar takes a row of its own: the sections are planned for the rows left.
+  const barRows = alerts.length ? 1 : 0;
+  const layout = planLayout(size.columns, size.rows - barRows, snapshot.gpus.length, ui.view);
   const width = size.columns;
 
   // Keys act on what is on screen now; a ref keeps the handler from closing over an old frame.
@@ -131,10 +138,12 @@ export function Monitor(props: MonitorProps) {
     ),
   ];
   // The status line stays on the last row: what does not fit above it is cut, what is short is padded.
-  const body = lines.slice(0, Math.max(0, size.rows - 1));
-  while (body.length < size.rows - 1) body.push(' ');
+  const bodyRows = Math.max(0, size.rows - 1 - barRows);
+  const body = lines.slice(0, bodyRows);
+  while (body.length < bodyRows) body.push(' ');
+  const bar = barRows && size.rows > 1 ? [alertBarLine(alerts, width, o)] : [];
   // A run going on behind the closed panel shows on the status line, unless something more urgent is there.
   const quiet = !ui.message && !ui.overlay && !ui.editingFilter && !ui.filter;
   const status = quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o);
-  return <Frame lines={[...body, status]} />;
+  return <Frame lines={[...body, ...bar, status]} />;
 }

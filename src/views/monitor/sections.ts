@@ -16,6 +16,7 @@ import { gpuBlock, type TextViewOptions } from '../text/once.js';
 import { processHeaderSegs, processRowSegs } from '../text/process-table.js';
 import type { GpuProcess } from '../../model/types.js';
 import type { UiState } from './state.js';
+import type { AlertLine } from '../text/fleet.js';
 
 /**
  * The monitor's sections as painted lines, each exactly `width` columns:
@@ -80,7 +81,8 @@ export function gpuCompactLine(g: GpuSample, nameWidth: number, width: number, o
 
 export function gpuCompactLines(gpus: readonly GpuSample[], width: number, o: SectionOptions): string[] {
   if (gpus.length === 0) return [paint([seg('No GPU selected', 'dim')], width, o)];
-  const nameWidth = Math.min(16, Math.max(...gpus.map((g) => (shortGpuName(g.name) ?? NA).length)));
+  // Wider terminals keep longer names whole (a fleet's GPUs are named with their host first).
+  const nameWidth = Math.min(width >= 100 ? 28 : 16, Math.max(...gpus.map((g) => (shortGpuName(g.name) ?? NA).length)));
   return gpus.map((g) => gpuCompactLine(g, nameWidth, width, o));
 }
 
@@ -173,6 +175,17 @@ export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sor
   const end = Math.min(t.rows.length, t.top + t.pageSize);
   for (let i = t.top; i < end; i++) out.push(paint(processRowSegs(t.rows[i]!, i === t.selected ? 'selected' : null), width, o));
   return out;
+}
+
+/** One line above the status line while alerts fire: the count, then each (host, GPU, what), critical first. */
+export function alertBarLine(alerts: readonly AlertLine[], width: number, o: SectionOptions): string {
+  const critical = alerts.some((a) => a.severity === 'critical');
+  const segs: Seg[] = [seg(` ${alerts.length} ALERT${alerts.length === 1 ? '' : 'S'} `, critical ? 'severe' : 'moderate')];
+  alerts.forEach((a, i) => {
+    const where = [a.host, a.gpuIndex === null ? '' : `GPU ${a.gpuIndex}`].filter(Boolean).join(' ');
+    segs.push(seg(i ? '  |  ' : '  ', 'dim'), seg(`${where} `, 'bold'), seg(a.message, a.severity === 'critical' ? 'severe' : 'moderate'));
+  });
+  return paint(segs, width, o);
 }
 
 const HINTS = 'q quit  h help  / filter  ↑↓ select  ,. sort  r reverse  I/T/K signal  c/f/a view  Tab/m graph  b bench';

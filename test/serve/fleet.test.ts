@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetSnapshot } from '../../src/model/fleet.js';
+import { FleetSource, readFleet } from '../../src/sampler/remote.js';
+import { gpumon, STACK_FRAME } from '../helpers/run-cli.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FAKE_SMI } from '../helpers/fixtures.js';
+import { fetchText, promtool, ServeProcess, sseEvents } from '../helpers/serve.js';
+
+/** A port nothing listens on: one a server had, and gave back. */
+async function deadUrl(): Promise<string> {
+  const s = await ServeProcess.start(['--demo', 'h100']);
+  await s.stop();
+  return s.url;
+}
+
+describe('a fleet of gpumon serve --demo instances on loopback', () => {
+  let servers: ServeProcess[] = [];
+  let dead = '';
+  beforeAll(async () => {
+    servers = await Promise.all([
+      ServeProcess.start(['--demo', '8xh100', '-i', '0.2']),
+      ServeProcess.start(['--demo', 'h100', '-i', '0.2']),
+      ServeProcess.start(['--demo', 'h100', '-i', '0.2']),
+    ]);
+    dead = await deadUrl();
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+
+  it('--once --remote shows every host, labelled, with the fleet summary; a dead host is DOWN', () => {
+    const r = gpumon(['--once', '--remote', `${servers[0]!.url},${servers[1]!.url},${dead}`]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^Fleet {2}3 hosts, 1 down {3}GPUs 9: \d busy {3}memory [\d.]+\/717 GiB {3}power [\d.]+ kW$/);
+    expect(r.stdout).toContain(`══ dgx-demo  ${servers[0]!.url}`);
+    expect(r.stdout).toContain(`══ h100-demo  ${servers[1]!.url}`);
+    expect(r.stdout).toMatch(new RegExp(`══ ${dead}  DOWN since \\d\\d:\\d\\d:\\d\\d: connection refused`));
+    expect(r.stdout.match(/H100 80GB HBM3   0000/g)).toHaveLength(9);
+    expect(r.stderr).toBe('');
+  });
+
+  it('--json --remote has each host’s --json document, and why a host is down', () => {
+    const r = gpumon(['--json', '--remote', `${servers[1]!.url},${dead}`]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary).toMatchObject({ hosts: 2, hosts_up: 1, gpus: 1, 'memory.total': 81559 });
+    expect(doc.hosts[0]).toMatchObject({ url: servers[1]!.url, up: true, down: null, snapshot: { hostname: 'h100-demo', gpus: [{ index: 0 }] } });
+    expect(doc.hosts[1]).toMatchObject({ url: dead, up: false, snapshot: null, down: { reason: expect.stringMatching(/^connection refused/) } });
+  });
+
+  it('--check --remote: a host that is down is critical (exit 21), named', () => {
+    const r = gpumon(['--check', '--remote', `${servers[1]!.url},${dead}`]);
+    expect(r.status).toBe(21);
+    expect(r.stdout).toMatch(/^critical {2}127\.0\.0\.1:\d+ {2}host {3}host_down: connection refused/m);
+  });
+
+  it('--remote with something that is not a URL is a usage error', () => {
+    const r = gpumon(['--once', '--remote', 'http://a b']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--remote: 'http://a b' is not a server URL");
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('a host that is killed mid-run is marked down within the timeout; the others keep updating', async () => {
+    const victim = await ServeProcess.start(['--demo', 'h100', '-i', '0.2']);
+    const fleet = new FleetSource([servers[1]!.url, victim.url, servers[2]!.url], { timeoutMs: 1500, backoffMs: 100 });
+    try {
+      const first = await fleet.start();
+      expect(first.hosts.map((h) => h.down)).toEqual([null, null, null]);
+      const seen: FleetSnapshot[] = [];
+      fleet.subscribe((f) => seen.push(f));
+      const killedAt = Date.now();
+      victim.child.kill('SIGKILL');
+      while (!fleet.latest().hosts[1]!.down && Date.now() - killedAt < 5000) await new Promise((r) => setTimeout(r, 20));
+      expect(Date.now() - killedAt).toBeLessThan(1500 + 500);
+      expect(fleet.latest().hosts[1]!.down!.reason).toMatch(/closed the stream|connection reset|connection refused/);
+      const before = fleet.latest().hosts.map((h) => h.snapshot!.time);
+      await new Promise((r) => setTimeout(r, 800));
+      const after = fleet.latest();
+      expect(after.hosts[0]!.snapshot!.time).toBeGreaterThan(before[0]!);
+      expect(after.hosts[2]!.snapshot!.time).toBeGreaterThan(before[2]!);
+      expect(after.hosts[1]!.down).not.toBeNull();
+      expect(after.hosts[1]!.snapshot!.time).toBe(before[1]);
+    } finally {
+      fleet.stop();
+      await victim.stop();
+    }
+  });
+
+  it('a host that accepts but never answers is down after the timeout, and does not hold up the others', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => {}); // accepts connections, says nothing
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const started = Date.now();
+      const f = await readFleet([servers[1]!.url, silentUrl], 800);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(f.hosts[0]!.snapshot?.host.hostname).toBe('h100-demo');
+      expect(f.hosts[1]!.down?.reason).toBe('no answer in 0.8 s');
+      const stream = new FleetSource([servers[1]!.url, silentUrl], { timeoutMs: 800 });
+      const first = await stream.start();
+      stream.stop();
+      expect(first.hosts[0]!.down).toBeNull();
+      expect(first.hosts[1]!.down?.reason).toBe('no data for 0.8 s');
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('a host that comes back is read again (reconnect with backoff)', async () => {
+    const back = await ServeProcess.start(['--demo', 'h100', '-i', '0.2']);
+    const fleet = new FleetSource([back.url], { timeoutMs: 1000, backoffMs: 100, maxBackoffMs: 200 });
+    let again: ServeProcess | null = null;
+    try {
+      await fleet.start();
+      await back.stop('SIGKILL');
+      while (!fleet.latest().hosts[0]!.down) await new Promise((r) => setTimeout(r, 20));
+      again = await ServeProcess.start(['--demo', 'h100', '-i', '0.2', '--port', new URL(back.url).port]);
+      const t = Date.now();
+      while (fleet.latest().hosts[0]!.down && Date.now() - t < 5000) await new Promise((r) => setTimeout(r, 20));
+      expect(fleet.latest().hosts[0]!.down).toBeNull();
+    } finally {
+      fleet.stop();
+      await again?.stop();
+    }
+  });
+});
+
+describe('gpumon serve as a command', () => {
+  it('fifty scrapers and ten stream clients share one nvidia-smi collection', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'gpumon-smi-log-')), 'calls');
+    const s = await ServeProcess.start(['--nvidia-smi', FAKE_SMI, '-i', '0.2'], { FAKE_SMI_SCENARIO: 'series', FAKE_SMI_LOG: log });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const before = readFileSync(log, 'utf8');
+      const streams = Array.from({ length: 10 }, () => sseEvents(`${s.url}/api/stream`, 4));
+      const scrapes = await Promise.all(Array.from({ length: 50 }, () => fetchText(`${s.url}/metrics`)));
+      expect(scrapes.every((r) => r.status === 200)).toBe(true);
+      expect(promtool(scrapes[0]!.body).status).toBe(0);
+      expect((await Promise.all(streams)).every((r) => r.events.length === 4)).toBe(true);
+      // No nvidia-smi started for any of them: the long-lived streams serve everyone.
+      expect(readFileSync(log, 'utf8')).toBe(before);
+      expect(before.split('\n').filter((l) => l.includes('-lms')).length).toBe(2);
+    } finally {
+      expect(await s.stop('SIGINT')).toBe(0);
+    }
+  });
+
+  it('a port in use: a clear message and exit 69', async () => {
+    const s = await ServeProcess.start(['--demo', 'h100']);
+    try {
+      const r = gpumon(['serve', '--demo', '--port', new URL(s.url).port]);
+      expect(r.status).toBe(69);
+      expect(r.stderr).toBe(`gpumon: serve: 127.0.0.1:${new URL(s.url).port} is already in use (another gpumon serve? pick another with --port)\n`);
+    } finally {
+      expect(await s.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('a bad port is a usage error; without nvidia-smi it fails as --once does', () => {
+    expect(gpumon(['serve', '--port', '99999']).status).toBe(2);
+    const r = gpumon(['serve', '--nvidia-smi', '/nonexistent/nvidia-smi']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+});
