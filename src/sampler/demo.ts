@@ -8,7 +8,7 @@ import type { HostProcessInfo } from './host/proc-processes.js';
 import type { ComputeApp } from './nvidia-smi/compute-apps.js';
 import type { PmonRow } from './nvidia-smi/pmon.js';
 import { columnsFromHeader, type GpuColumn, parseGpuRow } from './nvidia-smi/query-gpu.js';
-import { Listeners, selectOrFail, type SnapshotSource, type SourceOptions } from './source.js';
+import { PolledSource, selectOrFail, type SourceOptions } from './source.js';
 
 /**
  * `--demo`: replays recorded nvidia-smi output from fixtures/demo through the
@@ -185,40 +185,28 @@ export function demoSnapshot(rec: DemoRecording, offsetMs: number, now = Date.no
  * The demo as a SnapshotSource: the recording replayed in real time (a 250 ms
  * recording at a 1 s interval shows every fourth row), wrapping around.
  */
-export class DemoSource implements SnapshotSource {
-  private readonly listeners = new Listeners();
-  private timer: NodeJS.Timeout | null = null;
+export class DemoSource extends PolledSource {
   private startedAt = 0;
 
   constructor(
     private readonly recording: DemoRecording,
     private readonly opts: SourceOptions,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    super(opts.intervalMs);
+  }
 
-  async start(): Promise<Snapshot> {
+  protected async first(): Promise<Snapshot> {
     this.startedAt = this.clock();
-    const first = selectOrFail(this.current(), this.opts.selection, '--only');
-    this.listeners.emit(first);
-    this.timer = setInterval(() => this.listeners.emit(selectGpus(this.current(), this.opts.selection)), this.opts.intervalMs);
-    return first;
+    return selectOrFail(this.current(), this.opts.selection, '--only');
+  }
+
+  protected next(): Snapshot {
+    return selectGpus(this.current(), this.opts.selection);
   }
 
   private current(): Snapshot {
     const now = this.clock();
     return demoSnapshot(this.recording, now - this.startedAt, now);
-  }
-
-  subscribe(listener: (s: Snapshot) => void): () => void {
-    return this.listeners.add(listener);
-  }
-
-  latest(): Snapshot | null {
-    return this.listeners.latest();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
   }
 }

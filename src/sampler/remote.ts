@@ -3,7 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { type FleetHost, fleetAsSnapshot, type FleetSnapshot, type HostDown } from '../model/fleet.js';
 import type { Snapshot } from '../model/types.js';
 import { parseSnapshotJson } from './remote-json.js';
-import { Listeners, type SnapshotSource } from './source.js';
+import { PolledSource } from './source.js';
 
 /**
  * Snapshots from other gpumon servers (`gpumon serve`), for `--remote`:
@@ -261,33 +261,24 @@ export class FleetSource {
  * merged snapshot per interval, however many hosts send theirs, so sixteen
  * hosts do not mean sixteen redraws a second.
  */
-export class FleetSnapshotSource implements SnapshotSource {
-  private readonly listeners = new Listeners();
-  private timer: NodeJS.Timeout | null = null;
-
+export class FleetSnapshotSource extends PolledSource {
   constructor(
     readonly fleet: FleetSource,
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly merge: (f: FleetSnapshot) => Snapshot = fleetAsSnapshot,
-  ) {}
-
-  async start(): Promise<Snapshot> {
-    const first = this.merge(await this.fleet.start());
-    this.listeners.emit(first);
-    this.timer = setInterval(() => this.listeners.emit(this.merge(this.fleet.latest())), this.intervalMs);
-    return first;
+  ) {
+    super(intervalMs);
   }
 
-  subscribe(listener: (s: Snapshot) => void): () => void {
-    return this.listeners.add(listener);
+  protected async first(): Promise<Snapshot> {
+    return this.merge(await this.fleet.start());
   }
 
-  latest(): Snapshot | null {
-    return this.listeners.latest();
+  protected next(): Snapshot {
+    return this.merge(this.fleet.latest());
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  protected override onStop(): void {
     this.fleet.stop();
   }
 }

@@ -44,6 +44,45 @@ export class Listeners {
 }
 
 /**
+ * A source that makes a snapshot of its own every interval (a replay, a
+ * merge of other sources): the timer and the subscribers, once.
+ */
+export abstract class PolledSource implements SnapshotSource {
+  private readonly listeners = new Listeners();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** The first snapshot; rejects when there is nothing to show. */
+  protected abstract first(): Promise<Snapshot>;
+  /** The snapshot of each later tick. */
+  protected abstract next(): Snapshot;
+  /** Stops what the subclass started. */
+  protected onStop(): void {}
+
+  async start(): Promise<Snapshot> {
+    const first = await this.first();
+    this.listeners.emit(first);
+    this.timer = setInterval(() => this.listeners.emit(this.next()), this.intervalMs);
+    return first;
+  }
+
+  subscribe(listener: (s: Snapshot) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  latest(): Snapshot | null {
+    return this.listeners.latest();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.onStop();
+  }
+}
+
+/**
  * The snapshot with only the selected GPUs; a selection that matches nothing
  * is a failure (exit 6), naming what matched nothing and what is there.
  */
