@@ -88,6 +88,6 @@ export function gpuResult(
     note:
       field === 'power.draw'
         ? 'energy from power.draw: on Ampere and newer that is a 1 s average, so short runs are smeared'
-        : 'energy from power.draw.instant, integrated over the run',
+        : 'energy is power.draw.instant integrated over time',
   };
 }

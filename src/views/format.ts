@@ -107,3 +107,17 @@ export function bar(percent: number | null, width: number, ascii = false): strin
   const part = EIGHTHS[eighths % 8] ?? '';
   return ('█'.repeat(full) + part).padEnd(width, ' ');
 }
+
+/** Words wrapped at `width` columns, every line indented. */
+export function wrapWords(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(' ')) {
+    if (cur && indent.length + cur.length + 1 + word.length > width) {
+      lines.push(indent + cur);
+      cur = word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  if (cur) lines.push(indent + cur);
+  return lines;
+}

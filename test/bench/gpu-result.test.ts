@@ -27,7 +27,7 @@ describe('gpu result', () => {
 
   it('renders a GPU section with every figure, N/A for what was not measured', () => {
     const [one] = recordedLoad(20_000, 21_000);
-    const text = renderGpuSection(gpuResult([one!], [], { sampleIntervalMs: 100, outputTokens: 0 }));
+    const text = renderGpuSection(gpuResult([one!], [], { sampleIntervalMs: 100, outputTokens: 0 }), { perToken: true });
     expect(text).toMatch(/^-+ GPU -+$/m);
     expect(text).toMatch(/^Energy \(J\): +\d+\.\d$/m);
     expect(text).toMatch(/^Energy per output token \(J\): +N\/A$/m);
@@ -35,5 +35,25 @@ describe('gpu result', () => {
     expect(text).toMatch(/^Avg \/ peak utilization \(%\): +9\d \/ 9\d$/m);
     expect(text).toMatch(/^Clock event reasons seen: +sw_power_cap 1\.0s$/m);
     expect(text).not.toContain('GPU 0 ');
+    // A command run has no tokens: no line for them.
+    expect(renderGpuSection(gpuResult([one!], [], { sampleIntervalMs: 100 }))).not.toContain('per output token');
+  });
+
+  it('puts several GPUs in a table of one row each, within the width', () => {
+    const gpus = recordedLoad(12_000, 14_000);
+    const r = gpuResult(gpus, [], { sampleIntervalMs: 250 });
+    const text = renderGpuSection(r, { columns: 80 });
+    const lines = text.trimEnd().split('\n');
+    expect(lines.every((l) => l.length <= 80)).toBe(true);
+    expect(text).toMatch(/^Energy, all GPUs \(J\): +\d+\.\d$/m);
+    const header = lines.findIndex((l) => l.startsWith('GPU '));
+    const rows = lines.slice(header + 1, header + 9);
+    expect(rows.map((l) => Number(l.slice(0, 3)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // Each row carries that GPU's own figures.
+    rows.forEach((l, i) => {
+      expect(l).toContain(r.devices[i]!.energy_j!.toFixed(1));
+      expect(l).toContain(Object.keys(r.devices[i]!.clock_event_reasons).length ? 'sw_power_cap' : 'none');
+    });
+    expect(lines.length).toBeLessThan(16);
   });
 });

@@ -72,6 +72,6 @@ export function renderHttpSummary(r: HttpBenchResult, metrics: readonly LatencyM
   }
   if (r.server_metrics) lines.push(...serverSection(r.server_metrics));
   lines.push(rule('', '='));
-  const gpu = r.gpu_unavailable ? `${rule('GPU', '-')}\nGPU not measured: ${r.gpu_unavailable}\n` : renderGpuSection(r.gpu);
+  const gpu = r.gpu_unavailable ? `${rule('GPU', '-')}\nGPU not measured: ${r.gpu_unavailable}\n` : renderGpuSection(r.gpu, { perToken: true });
   return `${lines.join('\n')}\n${gpu}`;
 }

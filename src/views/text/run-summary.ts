@@ -1,5 +1,5 @@
 import type { RunResultEntry, RunResultFile } from '../../bench/run-result.js';
-import { fmtFixed, fmtMiB, NA, padEnd, padStart } from '../format.js';
+import { fmtFixed, fmtMiB, NA, padEnd, padStart, wrapWords } from '../format.js';
 import { renderGpuSection } from './gpu-section.js';
 
 /**
@@ -21,20 +21,6 @@ export function durationUnit(seconds: number): 'ms' | 's' {
 export function fmtDurationIn(seconds: number | null, unit: 'ms' | 's'): string {
   if (seconds === null) return NA;
   return unit === 'ms' ? `${(seconds * 1000).toFixed(1)} ms` : `${seconds.toFixed(3)} s`;
-}
-
-/** Words wrapped at `width` columns, every line indented. */
-export function wrapWords(text: string, width: number, indent: string): string[] {
-  const lines: string[] = [];
-  let cur = '';
-  for (const word of text.split(' ')) {
-    if (cur && indent.length + cur.length + 1 + word.length > width) {
-      lines.push(indent + cur);
-      cur = word;
-    } else cur = cur ? `${cur} ${word}` : word;
-  }
-  if (cur) lines.push(indent + cur);
-  return lines;
 }
 
 function warningText(w: RunResultEntry['warnings'][number], r: RunResultEntry, file: RunResultFile, unit: 'ms' | 's'): string {
@@ -91,7 +77,7 @@ export function renderRunSummary(file: RunResultFile, opts: { readonly width: nu
   if (failures && !file.stopped) notes.push(`Warning: ${failures} of ${n} runs failed (a non-zero exit status, a signal, or --run-timeout), kept with --ignore-failure.`);
   for (const note of notes) out.push('', ...wrapWords(note, width, '  '));
   out.push('', ...runLines(r, unit, width), '');
-  if (r.gpu) out.push(renderGpuSection(r.gpu).trimEnd());
+  if (r.gpu) out.push(renderGpuSection(r.gpu, { columns: width }).trimEnd());
   else out.push(...wrapWords(`GPU: not measured: ${file.gpu_note ?? 'no GPU data'}.`, width, ''));
   return `${out.join('\n')}\n`;
 }
