@@ -34,8 +34,10 @@ class Stdout extends EventEmitter {
   ) {
     super();
   }
+  writes = 0;
   write = (frame: string) => {
     this.lastFrame = frame;
+    this.writes++;
     return true;
   };
 }
@@ -87,7 +89,28 @@ export interface HarnessOptions {
   readonly alerts?: () => readonly AlertLine[];
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 20));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits for the screen to settle after an input, on content rather than a
+ * fixed sleep (a loaded machine can take longer than any sleep): until a new
+ * frame has been written and nothing more for a moment, or, for an input that
+ * changes nothing on screen, until nothing has been written for a while.
+ */
+async function settle(frameCount: () => number, before: number): Promise<void> {
+  const start = Date.now();
+  let last = frameCount();
+  let quietSince = start;
+  for (;;) {
+    await sleep(5);
+    const n = frameCount();
+    if (n !== last) [last, quietSince] = [n, Date.now()];
+    const now = Date.now();
+    if (n !== before && now - quietSince >= 15) return;
+    if (n === before && now - start >= 150) return;
+    if (now - start >= 5000) return;
+  }
+}
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 /**
@@ -120,12 +143,14 @@ export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Pr
     alerts: o.alerts,
   };
   let lastFrame: () => string;
+  let frameCount: () => number;
   let stdinWrite: (d: string) => void;
   let unmount: () => void;
   let stdout: Stdout | null = null;
   if (columns === 100) {
     const r = renderTesting(<Monitor {...props} />);
     lastFrame = () => r.lastFrame() ?? '';
+    frameCount = () => r.frames.length;
     stdinWrite = (d) => r.stdin.write(d);
     unmount = r.unmount;
   } else {
@@ -133,21 +158,24 @@ export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Pr
     const stdin = new Stdin();
     const app = render(<Monitor {...props} />, { stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false });
     lastFrame = () => stdout!.lastFrame ?? '';
+    frameCount = () => stdout!.writes;
     stdinWrite = (d) => stdin.write(d);
     unmount = app.unmount;
   }
-  await tick();
+  await settle(frameCount, 0);
   return {
     store,
     lastFrame,
     lines: () => strip(lastFrame()).split('\n'),
     async press(...keys) {
       for (const k of keys) {
+        const before = frameCount();
         stdinWrite(k);
-        await tick();
+        await settle(frameCount, before);
       }
     },
     async resize(c, r) {
+      const before = frameCount();
       size.current = { columns: c, rows: r };
       if (stdout) {
         stdout.columns = c;
@@ -155,11 +183,12 @@ export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Pr
         stdout.emit('resize');
       }
       for (const l of resizeListeners) l();
-      await tick();
+      await settle(frameCount, before);
     },
     async push(s) {
+      const before = frameCount();
       store.push(s);
-      await tick();
+      await settle(frameCount, before);
     },
     signals,
     quits,
