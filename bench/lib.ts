@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { percentileOfSorted } from '../src/model/stats.js';
 
 // Bundled into bench/out/ before running: the project root is two folders up.
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,12 +22,9 @@ export interface Timing {
   readonly p90Ms: number;
 }
 
+/** Quantile q (0..1) of ascending values: the same interpolation as the results gpumon reports (src/model/stats.ts). */
 export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (i - lo);
+  return percentileOfSorted(sorted, q * 100) ?? NaN;
 }
 
 /** Wall time of each command, run interleaved (A B C A B C ...) so machine noise hits all alike. */
