@@ -98,9 +98,12 @@ describe('gpumon bench run', () => {
       expect(r.stderr).not.toMatch(STACK_FRAME);
     }
     expect(gpumon(['bench', 'run', '--runs', '0', 'true']).stderr).toMatch(/--runs: '0' is not a whole number from 1/);
-    const unwritable = gpumon(['bench', 'run', ...NO_GPU, '--export-json', '/nonexistent/dir/r.json', 'true']);
+    // Under a regular file: no one, root included, can create it.
+    const file = join(mkdtempSync(join(tmpdir(), 'gpumon-run-')), 'a-file');
+    writeFileSync(file, '');
+    const unwritable = gpumon(['bench', 'run', ...NO_GPU, '--export-json', `${file}/r.json`, 'true']);
     expect(unwritable.status).toBe(73);
-    expect(unwritable.stderr).toMatch(/^gpumon: --export-json: cannot write \/nonexistent\/dir\/r.json: ENOENT$/m);
+    expect(unwritable.stderr).toMatch(/^gpumon: --export-json: cannot write .*a-file\/r.json: ENOTDIR$/m);
   });
 
   it('--demo: the GPU side from the demo recording, for every run and the whole set', () => {
