@@ -4,11 +4,11 @@ import type { Command } from 'commander';
 export function registerConfigCommands(program: Command): void {
   const config = program
     .command('config')
-    .description("show the settings file's path and what it sets")
+    .description('show the settings and where each comes from')
     .action(async () => (await import('./edit.js')).showConfig(process.stdout, process.env));
   config
     .command('set <key> <value>')
-    .description('set a setting, e.g. config set thresholds.temperature 70,85')
+    .description("set one setting (e.g. thresholds.temperature 70,85)")
     .action(async (key: string, value: string) => (await import('./edit.js')).setConfig(key, value, process.stdout, process.env));
   config
     .command('reset [key]')
