@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { gpumon, STACK_FRAME } from '../helpers/run-cli.js';
 
 /** The README and the command line, kept in step: what one says, the other does. */
@@ -82,6 +83,14 @@ describe('README and command line agree', () => {
     const names = new Set(commands.map((c) => c.path.join(' ')));
     expect([...tables.keys()].filter((t) => !names.has(t))).toEqual([]);
     expect(tables.size).toBeGreaterThanOrEqual(8);
+  });
+
+  it('the exit status table has every status the code returns, once each, in order, and no other', () => {
+    const section = /## Exit statuses\n([\s\S]*?)\n## /.exec(README)![1]!;
+    const listed = [...section.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+    // Ended by a signal: 128 + its number (SIGHUP 1, SIGINT 2, SIGQUIT 3, SIGTERM 15), computed where the signal is caught.
+    const returned = [...new Set<number>([...Object.values(EXIT), 129, 130, 131, 143])].sort((a, b) => a - b);
+    expect(listed).toEqual(returned);
   });
 
   it('the Usage block names every command', () => {
