@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { SETTING_NAMES } from '../../src/config/settings.js';
 import { gpumon, STACK_FRAME } from '../helpers/run-cli.js';
 
 /** The README and the command line, kept in step: what one says, the other does. */
@@ -91,6 +92,18 @@ describe('README and command line agree', () => {
     // Ended by a signal: 128 + its number (SIGHUP 1, SIGINT 2, SIGQUIT 3, SIGTERM 15), computed where the signal is caught.
     const returned = [...new Set<number>([...Object.values(EXIT), 129, 130, 131, 143])].sort((a, b) => a - b);
     expect(listed).toEqual(returned);
+  });
+
+  it('the settings table has every key, and no other', () => {
+    const section = /## Settings\n([\s\S]*?)\n## /.exec(README)![1]!;
+    const rows = [...section.matchAll(/^\| `([a-z.]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim().replace(/^`(.*)`$/, '$1').replace('(none)', '')]);
+    expect(rows.map(([key]) => key)).toEqual(SETTING_NAMES);
+    // The defaults as `gpumon config` shows them in a fresh settings folder: `interval  1  (default)  ...`.
+    const shown = gpumon(['config']).stdout.split('\n').flatMap((l) => {
+      const m = /^(\S+) +(.*?) *\(default\)/.exec(l);
+      return m ? [[m[1]!, m[2]!]] : [];
+    });
+    expect(rows).toEqual(shown);
   });
 
   it('the Usage block names every command', () => {
