@@ -20,15 +20,15 @@ export class CliError extends Error {
   }
 }
 
-/** Prints a failure as a short message, never a stack trace, and returns the exit status. */
-export function reportError(error: unknown, stderr: { write(text: string): unknown }): number {
+/** Prints a failure as a short message, never a stack trace, and returns the exit status; `command` names whose --help a usage error points to. */
+export function reportError(error: unknown, stderr: { write(text: string): unknown }, command = 'gpumon'): number {
   if (error instanceof SmiFailure) {
     stderr.write(`gpumon: ${error.message}\n`);
     if (error.detail) stderr.write(`${error.detail.replace(/^/gm, '  nvidia-smi said: ')}\n`);
     return EXIT_FOR_FAILURE[error.kind];
   }
   if (error instanceof UsageError) {
-    stderr.write(`gpumon: ${error.message}\n(see gpumon --help)\n`);
+    stderr.write(`gpumon: ${error.message}\n(see ${command} --help)\n`);
     return EXIT.usage;
   }
   if (error instanceof CliError) {

@@ -70,29 +70,29 @@ function rangeOptions(cmd: Command): Command {
 
 export function registerHistoryCommands(program: Command): void {
   // The monitor records as it runs: one more subscriber on its source.
-  program.option('--record [path]', 'monitor: also record to the history database (default path if none given)');
+  program.option('--record [path]', 'monitor: also record to the history database');
 
   addSourceOptions(
     asSubcommand(program.command('record'))
-      .description('record samples to the history database (SQLite) until stopped or --duration')
+      .description('record samples to the history database (SQLite)')
       .option('--db <path>', 'the history database (default: $XDG_DATA_HOME/gpumon/history.db)')
-      .option('--label <text>', 'name this recording (a span: gpumon report --label finds it)')
+      .option('--label <text>', 'name this recording (a span)')
       .addOption(new Option('--duration <time>', 'stop after this long (90s, 10m, 1h)').argParser(optionParser(parseDuration('--duration')))),
   ).action(async (opts: RecordFlags) => {
     process.exitCode = await (await import('./record.js')).runRecord(opts, process.env);
   });
 
   rangeOptions(program.command('export').description('write recorded samples as CSV or JSON'))
-    .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--gpu <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
     .option('--out <file>', 'write to this file (default: stdout)')
     .action(async (opts: ExportFlags) => {
       await (await import('./export.js')).runExport(opts, process.env);
     });
 
-  rangeOptions(program.command('report').description('write a self-contained HTML report with charts and a summary'))
+  rangeOptions(program.command('report').description('write recorded samples as an HTML page with charts'))
     .option('--gpu <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
-    .requiredOption('--out <file>', 'the HTML file to write')
+    .requiredOption('--out <file>', 'write to this file (required)')
     .action(async (opts: ReportFlags) => {
       await (await import('./report.js')).runReport(opts, process.env);
     });

@@ -16,26 +16,42 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help and exit')
     .option('--once', 'print one snapshot and exit (default when not a TTY)')
-    .option('--json', 'with --once: JSON (gpustat --json keys and more)')
+    .option('--json', "print one snapshot as JSON (gpustat's keys and more)")
     .option('--compact', 'dense view; with --once, one line per GPU')
     .option('--ascii', 'ASCII only, for terminals without Unicode')
-    .option('--theme <name>', 'colors for a dark or light background')
-    .option('--threshold <metric=a,b>', 'color bands, e.g. temperature=70,85 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--readonly', 'monitor: never offer to signal processes');
-  registerConfigCommands(program);
+    .option('--theme <name>', 'dark or light: colors for the terminal background')
+    .option('--threshold <metric=a,b>', 'color bands, e.g. temperature=70,85 (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--readonly', 'monitor: never offer to signal processes')
+    // Copied into each subcommand as it is made: `bench help run`, in the help's own words.
+    .helpCommand('help [command]', 'show the help of a command');
   registerBenchCommands(program);
   registerHistoryCommands(program);
   registerServeAndFleet(program);
+  registerConfigCommands(program);
   addSourceOptions(program)
+    .helpCommand(false)
     .enablePositionalOptions()
-    .showHelpAfterError('(see gpumon --help)')
-    .exitOverride()
-    .action(async (opts: MonitorOptions) => {
+    // Operands are not ours to take: `gpumon nonsense` is an unknown command, not "too many arguments".
+    .allowExcessArguments()
+    .action(async (opts: MonitorOptions, self: Command) => {
+      if (self.args.length > 0)
+        self.error(`error: unknown command '${self.args[0]}' (commands: ${self.commands.map((c) => c.name()).join(', ')})`, { code: 'commander.unknownCommand', exitCode: EXIT.usage });
       // nvitop's rule: a snapshot, not a screen, when stdout is not a terminal.
       if (opts.once || opts.json || opts.check || !process.stdout.isTTY) process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
       else process.exitCode = await (await import('./monitor.js')).runMonitor(opts, process.env);
     });
+  forEachCommand(program, (cmd) => cmd.exitOverride().showHelpAfterError(`(see ${commandPath(cmd)} --help)`));
   return program;
+}
+
+function forEachCommand(cmd: Command, visit: (cmd: Command) => void): void {
+  visit(cmd);
+  for (const sub of cmd.commands) forEachCommand(sub, visit);
+}
+
+/** `gpumon bench run`: the words that name a command. */
+function commandPath(cmd: Command): string {
+  return cmd.parent ? `${commandPath(cmd.parent)} ${cmd.name()}` : cmd.name();
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -43,15 +59,20 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
+  // A bad value found by a command's action points at that command's help.
+  let help = 'gpumon';
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram().hook('preAction', (_root, action) => {
+      help = commandPath(action);
+    });
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander has printed its message (or the help, or the version) already.
       process.exitCode = error.exitCode === 0 ? 0 : EXIT.usage;
       return;
     }
-    process.exitCode = reportError(error, process.stderr);
+    process.exitCode = reportError(error, process.stderr, help);
   }
 }
 

@@ -21,14 +21,14 @@ const parsePort = optionParser((text: string) => {
  */
 export function registerServeAndFleet(program: Command): void {
   program
-    .option('--remote <urls>', 'read these gpumon servers instead of local GPUs, e.g. http://node1:9400,http://node2:9400')
-    .option('--check', 'print the alerts that fire (exit 20 warning, 21 critical); implies --once');
+    .option('--remote <urls>', 'read these gpumon servers, not the local GPUs')
+    .option('--check', 'print firing alerts (exit 20 warning, 21 critical)');
   const serve = program
     .command('serve')
-    .description('serve /metrics (Prometheus), /api/snapshot, /api/stream (SSE) and /healthz over HTTP')
-    .option('--host <address>', 'address to listen on (loopback unless told otherwise)', '127.0.0.1')
-    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').argParser(parsePort).default(9400))
-    .option('--expose-processes', 'include process users and command lines in /metrics and the API')
+    .description('serve Prometheus /metrics and JSON over HTTP')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .addOption(new Option('--port <port>', 'port to listen on (0: a free one)').argParser(parsePort).default(9400))
+    .option('--expose-processes', 'include process users and command lines')
     // Made before the root's own settings are: ask for the same error handling.
     .exitOverride()
     .showHelpAfterError('(see gpumon serve --help)');
