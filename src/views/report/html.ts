@@ -1,5 +1,6 @@
 import { type GpuReport, REPORT_CHARTS, SUMMARY_FIELDS } from '../../model/history-report.js';
 import type { ClockEventReason } from '../../model/types.js';
+import { pathToFileURL } from 'node:url';
 import { fmtDuration } from '../format.js';
 
 /**
@@ -16,6 +17,8 @@ export interface ReportSpan {
   readonly label: string | null;
   readonly start: number;
   readonly end: number;
+  /** A benchmark's result JSON, when it saved one. */
+  readonly resultFile: string | null;
 }
 
 export interface ReportPage {
@@ -69,10 +72,16 @@ function summaryTable(gpus: readonly GpuReport[]): string {
   return `<table class="summary">${head}${rows.join('')}</table>`;
 }
 
+/** A link to the result file (it opens from where it was saved, on the machine that ran the benchmark). */
+const resultLink = (path: string) => `<a href="${escapeHtml(pathToFileURL(path).href)}">${escapeHtml(path)}</a>`;
+
 function spanList(spans: readonly ReportSpan[]): string {
   if (spans.length === 0) return '';
-  const rows = spans.map((s) => `<tr><td>${escapeHtml(s.label ?? '(no label)')}</td><td>${s.kind}</td><td>${iso(s.start)}</td><td>${iso(s.end)}</td><td>${fmtDuration((s.end - s.start) / 1000)}</td></tr>`);
-  return `<h2>Spans</h2><table class="spans"><tr><th>label</th><th>kind</th><th>start</th><th>end</th><th>length</th></tr>${rows.join('')}</table>`;
+  const rows = spans.map(
+    (s) =>
+      `<tr><td>${escapeHtml(s.label ?? '(no label)')}</td><td>${s.kind}</td><td>${iso(s.start)}</td><td>${iso(s.end)}</td><td>${fmtDuration((s.end - s.start) / 1000)}</td><td class="result">${s.resultFile ? resultLink(s.resultFile) : '–'}</td></tr>`,
+  );
+  return `<h2>Spans</h2><table class="spans"><tr><th>label</th><th>kind</th><th>start</th><th>end</th><th>length</th><th>result file</th></tr>${rows.join('')}</table>`;
 }
 
 /** The page's own script: builds the charts from the inlined data. Plain ES2017, no modules. */
