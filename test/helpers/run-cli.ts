@@ -15,9 +15,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built gpumon (bin/gpumon.js) as a user would, without a terminal. */
-export function gpumon(args: readonly string[], env: Record<string, string | undefined> = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: cliEnv(env), encoding: 'utf8', timeout: 30_000 });
+/** Runs the built gpumon (bin/gpumon.js) as a user would, without a terminal; `as` sets its folder or user. */
+export function gpumon(args: readonly string[], env: Record<string, string | undefined> = {}, as: { cwd?: string; uid?: number; gid?: number } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: cliEnv(env), encoding: 'utf8', timeout: 30_000, ...as });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
