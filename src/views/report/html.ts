@@ -9,7 +9,8 @@ import { fmtDuration } from '../format.js';
  * metric (cursors synced across all of them), shades the labelled spans on
  * every time axis, and puts a summary table on top. After drawing it sets
  * `data-points` on each chart (and window.gpumonReport) to the points drawn,
- * which the browser test compares with the database.
+ * which the browser test compares with the database, and `data-spans` to
+ * where it shaded each span.
  */
 
 export interface ReportSpan {
@@ -93,17 +94,21 @@ const CLIENT = String.raw`
   var drawn = [];
   function spans(u) {
     var ctx = u.ctx, px = uPlot.pxRatio, top = u.bbox.top, h = u.bbox.height;
+    var shaded = [];
     ctx.save();
     D.spans.forEach(function (s) {
       var x0 = u.valToPos(s.start / 1000, 'x', true), x1 = u.valToPos(s.end / 1000, 'x', true);
       if (x1 < u.bbox.left || x0 > u.bbox.left + u.bbox.width) return;
       x0 = Math.max(x0, u.bbox.left); x1 = Math.min(x1, u.bbox.left + u.bbox.width);
+      shaded.push({ kind: s.kind, label: s.label, x0: x0, x1: x1, top: top, height: h });
       ctx.fillStyle = s.kind === 'bench' ? 'rgba(245,158,11,0.13)' : 'rgba(16,185,129,0.10)';
       ctx.fillRect(x0, top, Math.max(x1 - x0, px), h);
       ctx.fillStyle = s.kind === 'bench' ? '#b45309' : '#047857';
       ctx.fillRect(x0, top, px, h);
     });
     ctx.restore();
+    // Where each span was shaded, in canvas pixels: the browser test reads the canvas there.
+    u.root.dataset.spans = JSON.stringify(shaded);
   }
   // Labels go on top of the lines, on a white backing, so a busy series cannot hide them.
   function spanLabels(u) {
