@@ -36,7 +36,7 @@ export interface BenchHttpFlags extends SourceFlags {
 }
 
 /** The help of both bench commands' --history-db. */
-export const HISTORY_DB_HELP = 'add the run as a span to this history database (default: the default one, if it exists)';
+export const HISTORY_DB_HELP = 'add the run as a span to this history database (default: $XDG_DATA_HOME/gpumon/history.db, if it exists)';
 
 const wholeNumber = (flag: string, min: number) => optionParser(parseCount(flag, min, Number.MAX_SAFE_INTEGER));
 

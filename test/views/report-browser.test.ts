@@ -40,6 +40,14 @@ async function openReport(browser: BrowserContext, file: string, screenshot: str
   return { charts, canvases, requests, errors };
 }
 
+/** The little of the DOM the span test reads (the project's types have no DOM library). */
+interface ReportDocument {
+  querySelectorAll(selector: string): ArrayLike<{
+    dataset: Record<string, string | undefined>;
+    querySelector(selector: 'canvas'): { getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+  }>;
+}
+
 let browser: BrowserContext;
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
@@ -88,18 +96,18 @@ describe('gpumon report in a real browser', () => {
 
     const page = await browser.newPage();
     await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction((n) => document.querySelectorAll('.uplot[data-spans]').length === n, 2 * REPORT_CHARTS.length, { timeout: 10_000 });
+    await page.waitForFunction((n) => (globalThis as unknown as { document: ReportDocument }).document.querySelectorAll('.uplot[data-spans]').length === n, 2 * REPORT_CHARTS.length, { timeout: 10_000 });
     const row = await page.locator('table.spans tr', { hasText: 'bench run sleep 0.3' }).innerText();
     expect(row).toContain(`bench run sleep 0.3\tbench\t`);
     expect(row).toContain(join(dir, 'run.json'));
     expect(await page.locator('table.spans a').getAttribute('href')).toBe(pathToFileURL(join(dir, 'run.json')).href);
     // Per chart: the share of a pixel column that is the bench span's amber (red well above blue), inside the span and outside it.
     const shading = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('.uplot[data-spans]')].map((root) => {
+      Array.from((globalThis as unknown as { document: ReportDocument }).document.querySelectorAll('.uplot[data-spans]')).map((root) => {
         const shaded = JSON.parse(root.dataset.spans!) as { kind: string; x0: number; x1: number; top: number; height: number }[];
         const bench = shaded.find((s) => s.kind === 'bench')!;
         const record = shaded.find((s) => s.kind === 'record')!;
-        const ctx = root.querySelector('canvas')!.getContext('2d')!;
+        const ctx = root.querySelector('canvas').getContext('2d');
         const amber = (x: number) => {
           const px = ctx.getImageData(Math.round(x), Math.round(bench.top), 1, Math.round(bench.height)).data;
           let n = 0;
