@@ -122,9 +122,9 @@ export class BenchPanelController implements BenchPanelSource {
         path = writeResult(result, join(this.resultDir, defaultResultFilename(result)));
       } finally {
         const db = spans.benchHistoryPath(this.historyDb, this.env);
-        const problem = db && (await spans.writeBenchSpan(db, spans.benchSpan(spans.httpSpanLabel(result), startedAt, endedAt, spans.httpSpanEnd(result, 'stopped'), path)));
-        // The panel's note line: stderr belongs to the monitor's screen.
-        if (problem) this.state = { ...this.state, note: problem };
+        const problem = db === null ? null : await spans.writeBenchSpan(db, spans.benchSpan(spans.httpSpanLabel(result), startedAt, endedAt, spans.httpSpanEnd(result, 'stopped'), path));
+        // On the panel's note line (stderr belongs to the monitor's screen), until a run writes its span.
+        this.state = { ...this.state, note: problem };
       }
       const ttft = typeof result.median_ttft_ms === 'number' ? `, TTFT median ${fmtFixed(result.median_ttft_ms, 0)} ms` : '';
       const jpt = result.gpu.joules_per_output_token === null ? '' : `, ${fmtFixed(result.gpu.joules_per_output_token, 3)} J/token`;
