@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,6 +69,11 @@ describe("the panel's controller", () => {
     await until(() => controller!.get().progress?.message != null);
     expect(controller.get().resultPath).not.toBeNull();
     expect(controller.get().note).toMatch(/^span not recorded: .*text\.db is not a readable SQLite database/);
+    // Once the file is a database again, the next run's span goes in and the note goes.
+    rmSync(corrupt);
+    controller.start(0);
+    await until(() => controller!.get().note === null);
+    expect(query(corrupt, "SELECT count(*) AS n FROM spans WHERE kind = 'bench'")).toEqual([{ n: 1 }]);
   });
 
   it('says how to add a preset when there is nothing to run', () => {

@@ -179,6 +179,14 @@ describe('benchmark runs as spans in the history database', () => {
     expect(r.stderr.split('\n').filter((l) => l.startsWith('gpumon:'))).toEqual([expect.stringMatching(/^gpumon: span not recorded: .*text\.db is not a readable SQLite database/)]);
   });
 
+  it('records the span of a bench http whose result file cannot be written, without the file, and exits as before', async () => {
+    const db = tempDb();
+    const r = await spawnGpumon(['bench', 'http', '--demo', '--num-prompts', '4', '--random-output-len', '4', '--idle-baseline', '0', '--result-filename', '/nonexistent/dir/r.json', '--history-db', db]).done;
+    expect(r.status).toBe(73);
+    expect(r.stderr).toMatch(/gpumon: span 'bench http \S+ @ 10 req\/s' added to .*\ngpumon: cannot write the result to \/nonexistent\/dir\/r\.json: ENOENT\n$/);
+    expect(spanRows(db).map((s) => [s.ended_by, s.result_file])).toEqual([['completed', null]]);
+  });
+
   it('keeps better-sqlite3 out of the bench commands unless a span is written', () => {
     const preload = fileURLToPath(new URL('../helpers/loaded-modules.cjs', import.meta.url));
     const loaded = (args: string[]) => {
