@@ -32,7 +32,11 @@ export interface BenchHttpFlags extends SourceFlags {
   /** ms */
   readonly idleBaseline: number;
   readonly serverMetrics?: string;
+  readonly historyDb?: string;
 }
+
+/** The help of both bench commands' --history-db. */
+export const HISTORY_DB_HELP = 'add the run as a span to this history database (default: $XDG_DATA_HOME/gpumon/history.db, if it exists)';
 
 const wholeNumber = (flag: string, min: number) => optionParser(parseCount(flag, min, Number.MAX_SAFE_INTEGER));
 
@@ -79,7 +83,8 @@ export function addBenchHttpCommand(bench: Command): void {
     .addOption(new Option('--seed <n>', 'seed for prompts and arrival times').argParser(wholeNumber('--seed', 0)).default(0))
     .addOption(new Option('--idle-timeout <seconds>', 'fail a request that sends nothing for this long').argParser(optionParser(parseSeconds('--idle-timeout', 0.01, 3600))).default(30_000, '30'))
     .addOption(new Option('--idle-baseline <seconds>', 'measure idle GPU power this long first (0: skip)').argParser(optionParser((t: string) => (t.trim() === '0' ? 0 : parseSeconds('--idle-baseline', 0.1, 600)(t)))).default(2000, '2'))
-    .option('--server-metrics <url>', "scrape the server's Prometheus /metrics during the run");
+    .option('--server-metrics <url>', "scrape the server's Prometheus /metrics during the run")
+    .option('--history-db <path>', HISTORY_DB_HELP);
   http.showHelpAfterError('(see gpumon bench http --help)');
   addSourceOptions(http);
   // The GPUs are read at 10 Hz for energy, whatever the monitor's interval.

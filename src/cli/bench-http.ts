@@ -77,6 +77,7 @@ export async function runBenchHttp(flags: BenchHttpFlags, env: NodeJS.ProcessEnv
   };
   process.on('SIGINT', onSigint);
   const stopProgress = startProgress(live, process.stderr);
+  const startedAt = Date.now();
   let result: HttpBenchResult;
   try {
     result = await runHttpBench(config, side, live, stop.signal);
@@ -89,8 +90,19 @@ export async function runBenchHttp(flags: BenchHttpFlags, env: NodeJS.ProcessEnv
     source?.stop();
     await sim?.close();
   }
+  const endedAt = Date.now();
   process.stdout.write(renderHttpSummary(result, config.metrics.percentileMetrics, config.metrics.percentiles));
-  if (flags.saveResult || flags.resultFilename) process.stderr.write(`bench http: result saved to ${writeResult(result, flags.resultFilename)}\n`);
+  let saved: string | null = null;
+  try {
+    if (flags.saveResult || flags.resultFilename) {
+      saved = writeResult(result, flags.resultFilename);
+      process.stderr.write(`bench http: result saved to ${saved}\n`);
+    }
+  } finally {
+    // The run happened even when its file could not be written.
+    const spans = await import('./bench-span.js');
+    await spans.recordBenchSpan(flags.historyDb, env, spans.benchSpan(spans.httpSpanLabel(result), startedAt, endedAt, spans.httpSpanEnd(result, 'SIGINT'), saved), process.stderr);
+  }
   if (result.stopped_by === 'interrupted') return EXIT.interrupted;
   return result.completed === 0 ? EXIT.benchFailed : EXIT.ok;
 }

@@ -61,6 +61,8 @@ export class BenchPanelController implements BenchPanelSource {
     demo: boolean,
     /** Where result files go (vLLM's file names). */
     private readonly resultDir = process.cwd(),
+    /** Where each run's span goes: the file the monitor records to (--record PATH), else the default history database if it exists. */
+    private readonly historyDb?: string,
   ) {
     this.entries = Object.entries(presets).map(([name, preset]) => ({ name, preset, demo: false }));
     const last = this.lastRun();
@@ -96,11 +98,12 @@ export class BenchPanelController implements BenchPanelSource {
   }
 
   private async run(entry: { name: string; preset: BenchPreset; demo: boolean }, signal: AbortSignal): Promise<void> {
-    const [{ runHttpBench }, { LiveStats }, { GpuWatch }, { writeResult }] = await Promise.all([
+    const [{ runHttpBench }, { LiveStats }, { GpuWatch }, { writeResult }, spans] = await Promise.all([
       import('../bench/http-bench.js'),
       import('../bench/live.js'),
       import('../bench/gpu-watch.js'),
       import('./bench-http.js'),
+      import('./bench-span.js'),
     ]);
     const watch = new GpuWatch(this.source);
     try {
@@ -111,8 +114,18 @@ export class BenchPanelController implements BenchPanelSource {
       live.subscribe(() => this.refresh());
       this.timer = setInterval(() => this.refresh(), 500);
       this.timer.unref();
+      const startedAt = Date.now();
       const result = await runHttpBench(config, { watch, intervalMs: this.intervalMs }, live, signal);
-      const path = writeResult(result, join(this.resultDir, defaultResultFilename(result)));
+      const endedAt = Date.now();
+      let path: string | null = null;
+      try {
+        path = writeResult(result, join(this.resultDir, defaultResultFilename(result)));
+      } finally {
+        const db = spans.benchHistoryPath(this.historyDb, this.env);
+        const problem = db === null ? null : await spans.writeBenchSpan(db, spans.benchSpan(spans.httpSpanLabel(result), startedAt, endedAt, spans.httpSpanEnd(result, 'stopped'), path));
+        // On the panel's note line (stderr belongs to the monitor's screen), until a run writes its span.
+        this.state = { ...this.state, note: problem };
+      }
       const ttft = typeof result.median_ttft_ms === 'number' ? `, TTFT median ${fmtFixed(result.median_ttft_ms, 0)} ms` : '';
       const jpt = result.gpu.joules_per_output_token === null ? '' : `, ${fmtFixed(result.gpu.joules_per_output_token, 3)} J/token`;
       this.state = { ...this.state, resultPath: path };

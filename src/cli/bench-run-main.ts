@@ -97,11 +97,14 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
     for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
   }
 
+  const endedAt = Date.now();
   const result = runResult(outcome, { command: command.text, startedAt, gpuNote, warmup: opts.warmup, prepare: opts.prepare ?? null, sampleIntervalMs: source.intervalMs });
   const json = `${JSON.stringify(result, null, 2)}\n`;
+  let saved: string | null = null;
   if (opts.exportJson) {
     try {
       writeFileSync(opts.exportJson, json);
+      saved = opts.exportJson;
     } catch (e) {
       stderr.write(`gpumon: --export-json: cannot write ${opts.exportJson}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
     }
@@ -111,6 +114,9 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
   stdout.write(opts.json ? json : renderRunSummary(result, { width: columns, ascii, planned: opts.runs }));
 
   const stop = outcome.stop;
+  const endedBy = stop?.kind === 'interrupted' ? (stoppedBy ?? 'SIGINT') : stop?.kind === 'failed' ? 'failed' : 'completed';
+  const spans = await import('./bench-span.js');
+  await spans.recordBenchSpan(opts.historyDb, env, spans.benchSpan(`bench run ${command.text}`, startedAt, endedAt, endedBy, saved), stderr);
   if (stop?.kind === 'interrupted') {
     stderr.write(`gpumon: interrupted (${stoppedBy ?? 'SIGINT'}) after ${outcome.runs.length} of ${opts.runs} runs${opts.exportJson ? `; saved to ${opts.exportJson}` : ''}\n`);
     return signalStatus(stoppedBy ?? 'SIGINT');

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { HISTORY_DB_HELP } from './bench-http-command.js';
 import { addSourceOptions, optionParser, parseCount, parseSeconds, type SourceFlags } from './options.js';
 
 export interface BenchRunFlags extends SourceFlags {
@@ -13,6 +14,7 @@ export interface BenchRunFlags extends SourceFlags {
   readonly runTimeout?: number;
   /** ms of idle power measured before the first run. */
   readonly baseline: number;
+  readonly historyDb?: string;
   /** `gpumon --ascii bench run ...`: the root command's flag (only that one: commander's optsWithGlobals lets the root's defaults override these). */
   readonly ascii?: boolean;
 }
@@ -36,6 +38,7 @@ export function addBenchRunCommand(bench: Command): void {
         .argParser(optionParser((t) => (t.trim() === '0' ? 0 : parseSeconds('--baseline', 0.1, 600)(t))))
         .default(1000, '1'),
     )
+    .option('--history-db <path>', HISTORY_DB_HELP)
     .passThroughOptions()
     .showHelpAfterError('(see gpumon bench run --help)')
     .addHelpText(

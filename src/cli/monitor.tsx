@@ -56,7 +56,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
     alerts = alertsOf(s);
     store.push(s);
   });
-  const bench = new BenchPanelController(settings['bench.presets'], source, intervalMs, env, opts.demo !== undefined && opts.demo !== false);
+  const bench = new BenchPanelController(settings['bench.presets'], source, intervalMs, env, opts.demo !== undefined && opts.demo !== false, process.cwd(), typeof opts.record === 'string' ? opts.record : undefined);
 
   const out = process.stdout;
   const size = () => ({ columns: out.columns || 80, rows: out.rows || 24 });

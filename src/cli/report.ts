@@ -36,7 +36,7 @@ export async function runReport(opts: ReportFlags, env: NodeJS.ProcessEnv): Prom
         hostname,
         from: range.from,
         to: range.to,
-        spans: range.spans.map((s) => ({ kind: s.kind, label: s.label, start: Math.max(s.start, range.from), end: Math.min(s.end ?? range.to, range.to) })),
+        spans: range.spans.map((s) => ({ kind: s.kind, label: s.label, start: Math.max(s.start, range.from), end: Math.min(s.end ?? range.to, range.to), resultFile: s.resultFile })),
         gpus: reports,
         generatedAt: Date.now(),
         version: VERSION,

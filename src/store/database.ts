@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -28,7 +28,8 @@ async function sqlite(): Promise<typeof BetterSqlite3> {
   return (await import('better-sqlite3')).default;
 }
 
-function describe(e: unknown): string {
+/** An SQLite error as `CODE: message`, for messages that say why. */
+export function describeError(e: unknown): string {
   const err = e as { code?: string; message?: string };
   return err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
 }
@@ -36,6 +37,30 @@ function describe(e: unknown): string {
 function isCorruption(e: unknown): boolean {
   const code = (e as { code?: string }).code ?? '';
   return code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT');
+}
+
+const schemaVersion = (db: Database) => db.pragma('user_version', { simple: true }) as number;
+
+/**
+ * Brings the file to SCHEMA_VERSION in one write transaction, so a crash
+ * leaves it as it was and two processes opening an old file at once migrate
+ * it once. A current file is not written to at all: opening it next to a
+ * recorder (a benchmark adding its span) takes no write lock.
+ */
+function migrate(db: Database, path: string): void {
+  const newer = (v: number) => new StoreError('corrupt', `${path} was written by a newer gpumon (schema ${v}; this one reads ${SCHEMA_VERSION})`);
+  const found = schemaVersion(db);
+  if (found > SCHEMA_VERSION) throw newer(found);
+  if (found === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Read again under the write lock: another process may have migrated it meanwhile.
+    const version = schemaVersion(db);
+    if (version > SCHEMA_VERSION) throw newer(version);
+    if (version === SCHEMA_VERSION) return;
+    db.exec(SCHEMA);
+    for (const step of MIGRATIONS.slice(Math.max(0, version - 1))) db.exec(step);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 }
 
 /**
@@ -52,16 +77,13 @@ export async function openHistory(path: string, mode: 'write' | 'read'): Promise
     if (mode === 'write') mkdirSync(dirname(path), { recursive: true });
     db = new Sqlite(path, { fileMustExist: mode === 'read', timeout: 2000 });
   } catch (e) {
-    throw new StoreError(mode === 'read' ? 'missing' : 'unwritable', `cannot open ${path} (${describe(e)})`);
+    throw new StoreError(mode === 'read' ? 'missing' : 'unwritable', `cannot open ${path} (${describeError(e)})`);
   }
   try {
     if (mode === 'write') {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > SCHEMA_VERSION) throw new StoreError('corrupt', `${path} was written by a newer gpumon (schema ${version}; this one reads ${SCHEMA_VERSION})`);
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      migrate(db, path);
     } else {
       const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('samples', 'gpu_samples', 'spans')").get() as { n: number };
       if (tables.n < 3) throw new StoreError('corrupt', `${path} is not a gpumon history database`);
@@ -70,8 +92,8 @@ export async function openHistory(path: string, mode: 'write' | 'read'): Promise
   } catch (e) {
     db.close();
     if (e instanceof StoreError) throw e;
-    if (isCorruption(e)) throw new StoreError('corrupt', `${path} is not a readable SQLite database (${describe(e)})`);
-    throw new StoreError('unwritable', `cannot use ${path} (${describe(e)})`);
+    if (isCorruption(e)) throw new StoreError('corrupt', `${path} is not a readable SQLite database (${describeError(e)})`);
+    throw new StoreError('unwritable', `cannot use ${path} (${describeError(e)})`);
   }
 }
 
@@ -95,7 +117,7 @@ export async function lockForRecording(db: Database, path: string): Promise<() =
       const holder = db.prepare("SELECT value FROM meta WHERE key = 'recorder.pid'").get() as { value: string } | undefined;
       throw new StoreError('busy', `another recorder${holder ? ` (PID ${holder.value})` : ''} is writing to ${path}; stop it first, or record to another file with --db`);
     }
-    throw new StoreError('unwritable', `cannot lock ${path}.lock (${describe(e)})`);
+    throw new StoreError('unwritable', `cannot lock ${path}.lock (${describeError(e)})`);
   }
   db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('recorder.pid', ?)").run(String(process.pid));
   return () => lock.close();

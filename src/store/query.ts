@@ -19,6 +19,8 @@ export interface Span {
   /** Null while its recorder runs. */
   readonly end: number | null;
   readonly endedBy: string | null;
+  /** A benchmark's result JSON, when it saved one (schema 2; null in older files). */
+  readonly resultFile: string | null;
 }
 
 /** One stored snapshot: the GPUs' samples at one time. */
@@ -57,7 +59,9 @@ export interface Range {
 }
 
 export function spans(db: Database): Span[] {
-  return (db.prepare('SELECT id, kind, label, start, end, ended_by AS endedBy FROM spans ORDER BY start').all() as Span[]).map((s) => ({ ...s }));
+  // A reader does not migrate: a file from before schema 2 has no result_file.
+  const resultFile = db.prepare("SELECT 1 FROM pragma_table_info('spans') WHERE name = 'result_file'").get() ? 'result_file' : 'NULL';
+  return (db.prepare(`SELECT id, kind, label, start, end, ended_by AS endedBy, ${resultFile} AS resultFile FROM spans ORDER BY start`).all() as Span[]).map((s) => ({ ...s }));
 }
 
 export function meta(db: Database): Record<string, string | null> {

@@ -5,6 +5,31 @@ import { GPU_VALUE_COLUMNS, gpuRowValues, type SpanKind } from './schema.js';
 /** How a span ended, as stored in `spans.ended_by`. */
 export type SpanEnd = 'duration' | 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'quit' | 'error' | 'killed';
 
+/** How a benchmark's span ended: it ran to its end (all requests or runs, or --duration), failed, was stopped from the panel, or by a signal. */
+export type BenchEnd = 'completed' | 'duration' | 'failed' | 'stopped' | 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** A span written whole once it is over: a benchmark run. */
+export interface FinishedSpan {
+  readonly label: string;
+  readonly start: number;
+  readonly end: number;
+  readonly endedBy: BenchEnd;
+  /** Absolute path of the result JSON, when one was saved. */
+  readonly resultFile: string | null;
+}
+
+/**
+ * Adds a benchmark's span: one INSERT, its own transaction, so it goes in
+ * next to a recorder writing the same file (WAL; the busy timeout waits out
+ * the recorder's snapshot transaction). It needs no recorder and no lock.
+ */
+export function addBenchSpan(db: Database, s: FinishedSpan): number {
+  const r = db
+    .prepare("INSERT INTO spans (kind, label, start, end, pid, ended_by, result_file) VALUES ('bench', ?, ?, ?, ?, ?, ?)")
+    .run(s.label, s.start, s.end, process.pid, s.endedBy, s.resultFile);
+  return Number(r.lastInsertRowid);
+}
+
 /**
  * Writes snapshots to the history database: one transaction per snapshot,
  * so a recorder killed mid-write loses that snapshot and nothing before it.

@@ -9,8 +9,6 @@ import { CLOCK_EVENT_BITS, decodeClockEventMask } from '../sampler/nvidia-smi/cl
  * `unknown_sets`, referenced by id (a GPU row repeats the same few maps).
  */
 
-export const SCHEMA_VERSION = 1;
-
 /** What a span is: a `gpumon record` session (with its --label) or a benchmark run. */
 export type SpanKind = 'record' | 'bench';
 
@@ -98,6 +96,7 @@ CREATE TABLE IF NOT EXISTS process_samples (
   time INTEGER NOT NULL, process INTEGER NOT NULL REFERENCES processes(id), gpu INTEGER NOT NULL REFERENCES gpus(id),
   gpu_memory_mib REAL, PRIMARY KEY (time, process, gpu)) WITHOUT ROWID;
 -- Labelled time ranges; end is NULL while the recorder runs (or after it was killed, until the next start closes it).
+-- (result_file, a benchmark's result JSON, is added by MIGRATIONS.)
 CREATE TABLE IF NOT EXISTS spans (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, label TEXT, start INTEGER NOT NULL, end INTEGER, pid INTEGER, ended_by TEXT);
 -- Older samples, one row per GPU and minute: means, minima and maxima (see retention.ts).
 CREATE TABLE IF NOT EXISTS gpu_minutes (
@@ -106,6 +105,18 @@ CREATE TABLE IF NOT EXISTS gpu_minutes (
   PRIMARY KEY (minute, gpu)) WITHOUT ROWID;
 `;
 
+/**
+ * What each version adds to the one before: MIGRATIONS[i] takes a file from
+ * version i + 1 to i + 2. A new file gets SCHEMA (version 1's tables) and then
+ * every step, so old and new files end up the same.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 2: the result file a benchmark span points to (absolute path; NULL when none was saved).
+  'ALTER TABLE spans ADD COLUMN result_file TEXT;',
+];
+
+/** `PRAGMA user_version` of a current file. */
+export const SCHEMA_VERSION = 1 + MIGRATIONS.length;
 
 function reasonMask(reasons: readonly ClockEventReason[]): number {
   let mask = 0;

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DemoSource, loadRecording } from '../../src/sampler/demo.js';
 import { BenchPanelController } from '../../src/cli/bench-panel.js';
+import { query, tempDb } from '../helpers/history.js';
 import { startOpenAiServer, type TestServer, tokenStream } from '../helpers/openai-server.js';
 
 let server: TestServer | null = null;
@@ -43,6 +44,36 @@ describe("the panel's controller", () => {
     const next = new BenchPanelController({}, source, 100, env, true);
     expect(next.get().choices.map((c) => c.name)).toEqual(['last run', 'demo']);
     next.dispose();
+  });
+
+  it('adds each run as a span to the history database, with its result file; a database it cannot use is a note, not a failure', async () => {
+    server = await startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 5, itlMs: 5, tokens: 4 }) }));
+    const env = { GPUMON_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'gpumon-config-')), XDG_DATA_HOME: mkdtempSync(join(tmpdir(), 'gpumon-data-')) };
+    const results = mkdtempSync(join(tmpdir(), 'gpumon-results-'));
+    const db = tempDb();
+    await source.start();
+    const preset = { local: { 'base-url': server.url, 'num-prompts': 6, 'request-rate': 50 } };
+    controller = new BenchPanelController(preset, source, 100, env, false, results, db);
+    controller.start(0);
+    // The result line comes after the span is written.
+    await until(() => controller!.get().progress?.message != null);
+    expect(query(db, 'SELECT kind, label, ended_by, result_file FROM spans')).toEqual([{ kind: 'bench', label: 'bench http test-model @ 50 req/s', ended_by: 'completed', result_file: controller.get().resultPath }]);
+    expect(controller.get().note).toBeNull();
+    controller.dispose();
+
+    const corrupt = join(results, 'text.db');
+    writeFileSync(corrupt, 'x'.repeat(5000));
+    controller = new BenchPanelController(preset, source, 100, env, false, results, corrupt);
+    controller.start(0);
+    // The result line comes after the span is written.
+    await until(() => controller!.get().progress?.message != null);
+    expect(controller.get().resultPath).not.toBeNull();
+    expect(controller.get().note).toMatch(/^span not recorded: .*text\.db is not a readable SQLite database/);
+    // Once the file is a database again, the next run's span goes in and the note goes.
+    rmSync(corrupt);
+    controller.start(0);
+    await until(() => controller!.get().note === null);
+    expect(query(corrupt, "SELECT count(*) AS n FROM spans WHERE kind = 'bench'")).toEqual([{ n: 1 }]);
   });
 
   it('says how to add a preset when there is nothing to run', () => {

@@ -1,42 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/fixtures.js';
 import { freshConfigDir, gpumon, STACK_FRAME } from '../helpers/run-cli.js';
+import { query, startRecorder, tempDb } from '../helpers/history.js';
 import { TmuxPane } from '../helpers/tmux.js';
 import { snapshotSeries, T0 } from '../helpers/snapshots.js';
 import { openHistory } from '../../src/store/database.js';
 import { HistoryRecorder } from '../../src/store/recorder.js';
 
-const tempDb = () => join(mkdtempSync(join(tmpdir(), 'gpumon-history-')), 'history.db');
-
-/** Starts `gpumon record` and resolves once it says it is recording. */
-function startRecorder(args: readonly string[]): Promise<{ child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null; stderr: string }> }> {
-  const child = spawn(process.execPath, [CLI, 'record', ...args], { env: { ...process.env, GPUMON_CONFIG_DIR: freshConfigDir() }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (stderr.includes('recording')) resolve({ child, exited });
-    });
-    child.on('exit', () => reject(new Error(`recorder exited early: ${stderr}`)));
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function query<T>(path: string, sql: string): T[] {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-}
 
 describe('gpumon record', () => {
   it('records the demo for --duration, in WAL mode, with a span for --label, and exits 0', () => {

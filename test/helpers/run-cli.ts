@@ -15,18 +15,23 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built gpumon (bin/gpumon.js) as a user would, without a terminal. */
-export function gpumon(args: readonly string[], env: Record<string, string | undefined> = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: cliEnv(env), encoding: 'utf8', timeout: 30_000 });
+/** Runs the built gpumon (bin/gpumon.js) as a user would, without a terminal; `as` sets its folder or user. */
+export function gpumon(args: readonly string[], env: Record<string, string | undefined> = {}, as: { cwd?: string; uid?: number; gid?: number } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: cliEnv(env), encoding: 'utf8', timeout: 30_000, ...as });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The environment the CLI runs in under test: nothing from whoever runs the tests, a fresh settings folder. */
+/** A data folder of its own ($XDG_DATA_HOME), so no test reads or writes the history database of whoever runs the tests. */
+export function freshDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gpumon-data-'));
+}
+
+/** The environment the CLI runs in under test: nothing from whoever runs the tests, fresh settings and data folders. */
 function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base = { ...process.env };
   for (const k of ['FORCE_COLOR', 'NO_COLOR', 'CUDA_VISIBLE_DEVICES', 'GPUMON_NVIDIA_SMI', 'COLUMNS', 'OPENAI_API_KEY']) delete base[k];
   for (const k of Object.keys(base)) if (k.startsWith('FAKE_SMI_')) delete base[k];
-  return { ...base, GPUMON_CONFIG_DIR: freshConfigDir(), ...env };
+  return { ...base, GPUMON_CONFIG_DIR: freshConfigDir(), XDG_DATA_HOME: freshDataDir(), ...env };
 }
 
 /** A running gpumon, for tests whose server lives in the test process (spawnSync would block it) or that signal it. */

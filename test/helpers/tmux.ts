@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { CLI } from './fixtures.js';
-import { freshConfigDir } from './run-cli.js';
+import { freshConfigDir, freshDataDir } from './run-cli.js';
 
 /**
  * gpumon in a real terminal: a tmux pane of a given size, on a tmux server of
@@ -13,7 +13,7 @@ export class TmuxPane {
   readonly socket = `gpumon-test-${process.pid}-${TmuxPane.count++}`;
 
   constructor(args: readonly string[], env: Record<string, string>, columns = 120, rows = 40) {
-    const vars = Object.entries({ GPUMON_CONFIG_DIR: freshConfigDir(), TERM: 'xterm-256color', ...env }).map(([k, v]) => `${k}='${v}'`);
+    const vars = Object.entries({ GPUMON_CONFIG_DIR: freshConfigDir(), XDG_DATA_HOME: freshDataDir(), TERM: 'xterm-256color', ...env }).map(([k, v]) => `${k}='${v}'`);
     const cmd = `env ${vars.join(' ')} ${process.execPath} ${CLI} ${args.join(' ')}; echo "gpumon exited $?"; sleep 600`;
     this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'g', '-x', String(columns), '-y', String(rows), cmd);
   }

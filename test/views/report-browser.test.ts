@@ -9,6 +9,7 @@ import { openHistory } from '../../src/store/database.js';
 import { HistoryRecorder } from '../../src/store/recorder.js';
 import { REPORT_CHARTS } from '../../src/model/history-report.js';
 import { launchChromium } from '../helpers/browser.js';
+import { startRecorder } from '../helpers/history.js';
 import { gpumon } from '../helpers/run-cli.js';
 import { snapshotSeries } from '../helpers/snapshots.js';
 
@@ -37,6 +38,14 @@ async function openReport(browser: BrowserContext, file: string, screenshot: str
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
   await page.close();
   return { charts, canvases, requests, errors };
+}
+
+/** The little of the DOM the span test reads (the project's types have no DOM library). */
+interface ReportDocument {
+  querySelectorAll(selector: string): ArrayLike<{
+    dataset: Record<string, string | undefined>;
+    querySelector(selector: 'canvas'): { getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+  }>;
 }
 
 let browser: BrowserContext;
@@ -68,6 +77,54 @@ describe('gpumon report in a real browser', () => {
     expect(canvases).toBe(8 * REPORT_CHARTS.length);
     expect(charts).toEqual(perGpu.flatMap(({ gpu, n }) => REPORT_CHARTS.map(([metric]) => ({ gpu, metric, points: n, samples: n }))));
     expect(statSync(join(OUT, 'report.png')).size).toBeGreaterThan(10_000);
+  });
+
+  it("shades a benchmark's span (written next to a running recorder) on every chart, and lists it with its result file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpumon-report-'));
+    const db = join(dir, 'history.db');
+    const recorder = await startRecorder(['--demo', '8xh100', '--only', '0,1', '--interval', '0.1', '--db', db, '--label', 'overnight']);
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(gpumon(['bench', 'run', '--demo', '--baseline', '0', '--runs', '4', '--export-json', join(dir, 'run.json'), '--history-db', db, '--', 'sleep', '0.3']).status).toBe(0);
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      recorder.child.kill('SIGTERM');
+    }
+    expect((await recorder.exited).code).toBe(143);
+    const file = join(dir, 'report.html');
+    expect(gpumon(['report', '--db', db, '--out', file]).status).toBe(0);
+
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction((n) => (globalThis as unknown as { document: ReportDocument }).document.querySelectorAll('.uplot[data-spans]').length === n, 2 * REPORT_CHARTS.length, { timeout: 10_000 });
+    const row = await page.locator('table.spans tr', { hasText: 'bench run sleep 0.3' }).innerText();
+    expect(row).toContain(`bench run sleep 0.3\tbench\t`);
+    expect(row).toContain(join(dir, 'run.json'));
+    expect(await page.locator('table.spans a').getAttribute('href')).toBe(pathToFileURL(join(dir, 'run.json')).href);
+    // Per chart: the share of a pixel column that is the bench span's amber (red well above blue), inside the span and outside it.
+    const shading = await page.evaluate(() =>
+      Array.from((globalThis as unknown as { document: ReportDocument }).document.querySelectorAll('.uplot[data-spans]')).map((root) => {
+        const shaded = JSON.parse(root.dataset.spans!) as { kind: string; x0: number; x1: number; top: number; height: number }[];
+        const bench = shaded.find((s) => s.kind === 'bench')!;
+        const record = shaded.find((s) => s.kind === 'record')!;
+        const ctx = root.querySelector('canvas').getContext('2d');
+        const amber = (x: number) => {
+          const px = ctx.getImageData(Math.round(x), Math.round(bench.top), 1, Math.round(bench.height)).data;
+          let n = 0;
+          for (let i = 0; i < px.length; i += 4) if (px[i]! - px[i + 2]! > 15) n++;
+          return n / (px.length / 4);
+        };
+        return { width: bench.x1 - bench.x0, inside: amber((bench.x0 + bench.x1) / 2), outside: amber((record.x0 + bench.x0) / 2) };
+      }),
+    );
+    await page.screenshot({ path: join(OUT, 'report-bench-span.png') });
+    await page.close();
+    expect(shading).toHaveLength(2 * REPORT_CHARTS.length);
+    for (const chart of shading) {
+      expect(chart.width).toBeGreaterThan(20);
+      expect(chart.inside).toBeGreaterThan(0.8);
+      expect(chart.outside).toBeLessThan(0.2);
+    }
   });
 
   it('draws a long range as min/max buckets, keeping the peak, for a report limited to one GPU', async () => {

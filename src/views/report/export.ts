@@ -29,7 +29,7 @@ export function csvLines(s: StoredSample): string {
 }
 
 export function jsonStart(about: { hostname: string | null; from: number; to: number; spans: readonly Span[] }): string {
-  const spans = about.spans.map((s) => ({ kind: s.kind, label: s.label, start: new Date(s.start).toISOString(), end: s.end === null ? null : new Date(s.end).toISOString(), ended_by: s.endedBy }));
+  const spans = about.spans.map((s) => ({ kind: s.kind, label: s.label, start: new Date(s.start).toISOString(), end: s.end === null ? null : new Date(s.end).toISOString(), ended_by: s.endedBy, result_file: s.resultFile }));
   return `{"hostname":${JSON.stringify(about.hostname)},"from":"${new Date(about.from).toISOString()}","to":"${new Date(about.to).toISOString()}",\n"spans":${JSON.stringify(spans)},\n"samples":[\n`;
 }
 

@@ -1,5 +1,6 @@
 import { type GpuReport, REPORT_CHARTS, SUMMARY_FIELDS } from '../../model/history-report.js';
 import type { ClockEventReason } from '../../model/types.js';
+import { pathToFileURL } from 'node:url';
 import { fmtDuration } from '../format.js';
 
 /**
@@ -8,7 +9,8 @@ import { fmtDuration } from '../format.js';
  * metric (cursors synced across all of them), shades the labelled spans on
  * every time axis, and puts a summary table on top. After drawing it sets
  * `data-points` on each chart (and window.gpumonReport) to the points drawn,
- * which the browser test compares with the database.
+ * which the browser test compares with the database, and `data-spans` to
+ * where it shaded each span.
  */
 
 export interface ReportSpan {
@@ -16,6 +18,8 @@ export interface ReportSpan {
   readonly label: string | null;
   readonly start: number;
   readonly end: number;
+  /** A benchmark's result JSON, when it saved one. */
+  readonly resultFile: string | null;
 }
 
 export interface ReportPage {
@@ -69,10 +73,16 @@ function summaryTable(gpus: readonly GpuReport[]): string {
   return `<table class="summary">${head}${rows.join('')}</table>`;
 }
 
+/** A link to the result file (it opens from where it was saved, on the machine that ran the benchmark). */
+const resultLink = (path: string) => `<a href="${escapeHtml(pathToFileURL(path).href)}">${escapeHtml(path)}</a>`;
+
 function spanList(spans: readonly ReportSpan[]): string {
   if (spans.length === 0) return '';
-  const rows = spans.map((s) => `<tr><td>${escapeHtml(s.label ?? '(no label)')}</td><td>${s.kind}</td><td>${iso(s.start)}</td><td>${iso(s.end)}</td><td>${fmtDuration((s.end - s.start) / 1000)}</td></tr>`);
-  return `<h2>Spans</h2><table class="spans"><tr><th>label</th><th>kind</th><th>start</th><th>end</th><th>length</th></tr>${rows.join('')}</table>`;
+  const rows = spans.map(
+    (s) =>
+      `<tr><td>${escapeHtml(s.label ?? '(no label)')}</td><td>${s.kind}</td><td>${iso(s.start)}</td><td>${iso(s.end)}</td><td>${fmtDuration((s.end - s.start) / 1000)}</td><td class="result">${s.resultFile ? resultLink(s.resultFile) : '–'}</td></tr>`,
+  );
+  return `<h2>Spans</h2><table class="spans"><tr><th>label</th><th>kind</th><th>start</th><th>end</th><th>length</th><th>result file</th></tr>${rows.join('')}</table>`;
 }
 
 /** The page's own script: builds the charts from the inlined data. Plain ES2017, no modules. */
@@ -84,17 +94,21 @@ const CLIENT = String.raw`
   var drawn = [];
   function spans(u) {
     var ctx = u.ctx, px = uPlot.pxRatio, top = u.bbox.top, h = u.bbox.height;
+    var shaded = [];
     ctx.save();
     D.spans.forEach(function (s) {
       var x0 = u.valToPos(s.start / 1000, 'x', true), x1 = u.valToPos(s.end / 1000, 'x', true);
       if (x1 < u.bbox.left || x0 > u.bbox.left + u.bbox.width) return;
       x0 = Math.max(x0, u.bbox.left); x1 = Math.min(x1, u.bbox.left + u.bbox.width);
+      shaded.push({ kind: s.kind, label: s.label, x0: x0, x1: x1, top: top, height: h });
       ctx.fillStyle = s.kind === 'bench' ? 'rgba(245,158,11,0.13)' : 'rgba(16,185,129,0.10)';
       ctx.fillRect(x0, top, Math.max(x1 - x0, px), h);
       ctx.fillStyle = s.kind === 'bench' ? '#b45309' : '#047857';
       ctx.fillRect(x0, top, px, h);
     });
     ctx.restore();
+    // Where each span was shaded, in canvas pixels: the browser test reads the canvas there.
+    u.root.dataset.spans = JSON.stringify(shaded);
   }
   // Labels go on top of the lines, on a white backing, so a busy series cannot hide them.
   function spanLabels(u) {
