@@ -1,5 +1,7 @@
 import { type GpuRunSummary, RunWindow } from '../model/run-window.js';
 import type { Snapshot } from '../model/types.js';
+import { SmiFailure } from '../sampler/nvidia-smi/failure.js';
+import { openSource, type OpenSourceOptions } from '../sampler/open.js';
 import type { SnapshotSource } from '../sampler/source.js';
 
 /** Energy needs fast samples: `power.draw.instant` read at 10 Hz (nvidia-smi's `-lms 100`). */
@@ -59,5 +61,27 @@ export class GpuWatch {
   close(): void {
     this.unsubscribe();
     this.window = null;
+  }
+}
+
+/** A started GPU source for a benchmark, or why there is none. */
+export type BenchGpus = { readonly source: SnapshotSource; readonly unavailable: null } | { readonly source: null; readonly unavailable: string };
+
+/**
+ * Opens and starts the GPU side of a benchmark. A benchmark still runs when
+ * the GPUs cannot be read (no nvidia-smi, no driver): `unavailable` says why.
+ * A `--only` or CUDA_VISIBLE_DEVICES that matches no GPU is a mistake in the
+ * command line, not a missing GPU, and fails as `--once` does (exit 6).
+ */
+export async function openBenchGpus(o: OpenSourceOptions): Promise<BenchGpus> {
+  let source: SnapshotSource | null = null;
+  try {
+    source = await openSource(o);
+    await source.start();
+    return { source, unavailable: null };
+  } catch (e) {
+    source?.stop();
+    if (o.selection !== null && e instanceof SmiFailure && e.kind === 'no_devices') throw e;
+    return { source: null, unavailable: (e instanceof Error ? e.message : String(e)).replace(/\.$/, '') };
   }
 }

@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { loadSettings } from '../config/store.js';
-import { GPU_WATCH_INTERVAL_MS, GpuWatch } from '../bench/gpu-watch.js';
+import { GPU_WATCH_INTERVAL_MS, GpuWatch, openBenchGpus } from '../bench/gpu-watch.js';
 import { BenchSetupError, type GpuSide, type HttpBenchResult, runHttpBench } from '../bench/http-bench.js';
 import { LiveStats } from '../bench/live.js';
 import { type SimServer, startSimServer } from '../bench/sim-server.js';
 import type { DemoName } from '../sampler/demo.js';
-import { openSource } from '../sampler/open.js';
 import type { SnapshotSource } from '../sampler/source.js';
 import { progressLine } from '../views/text/bench-progress.js';
 import { renderHttpSummary } from '../views/text/http-summary.js';
@@ -20,18 +19,11 @@ const DEMO_GPU: DemoName = 'h100';
 /** The GPU side: the sampler at 10 Hz, or why there is none (the benchmark runs either way). */
 async function openGpus(flags: BenchHttpFlags, env: NodeJS.ProcessEnv): Promise<{ side: GpuSide; source: SnapshotSource | null }> {
   const { settings } = loadSettings(env);
-  let source: SnapshotSource | null = null;
-  try {
-    // --demo alone replays the one-GPU recording: idle first (the baseline), then under load, as one model server's GPU.
-    const demo = flags.demo === true ? DEMO_GPU : flags.demo;
-    source = await openSource({ ...sourceOptions({ ...flags, demo }, env, settings), intervalMs: GPU_WATCH_INTERVAL_MS });
-    await source.start();
-    return { side: { watch: new GpuWatch(source), intervalMs: GPU_WATCH_INTERVAL_MS }, source };
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    source?.stop();
-    return { side: { unavailable: (e as Error).message.replace(/\.$/, '') }, source: null };
-  }
+  // --demo alone replays the one-GPU recording: idle first (the baseline), then under load, as one model server's GPU.
+  const demo = flags.demo === true ? DEMO_GPU : flags.demo;
+  const gpus = await openBenchGpus({ ...sourceOptions({ ...flags, demo }, env, settings), intervalMs: GPU_WATCH_INTERVAL_MS });
+  if (gpus.source === null) return { side: { unavailable: gpus.unavailable }, source: null };
+  return { side: { watch: new GpuWatch(gpus.source), intervalMs: GPU_WATCH_INTERVAL_MS }, source: gpus.source };
 }
 
 /** Progress on stderr: one line redrawn in place on a terminal, a plain line every second elsewhere. */

@@ -2,12 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { directCommand, shellCommand, SpawnFailure } from '../bench/child.js';
 import { benchCommand, type Progress, type Stop } from '../bench/command-bench.js';
-import { GPU_WATCH_INTERVAL_MS } from '../bench/gpu-watch.js';
+import { GPU_WATCH_INTERVAL_MS, openBenchGpus } from '../bench/gpu-watch.js';
 import { runResult } from '../bench/run-result.js';
 import { loadSettings } from '../config/store.js';
 import { runSetStats } from '../model/run-stats.js';
-import { openSource } from '../sampler/open.js';
-import type { SnapshotSource } from '../sampler/source.js';
 import { durationUnit, fmtDurationIn, renderRunSummary } from '../views/text/run-summary.js';
 import type { BenchRunFlags } from './bench-run.js';
 import { CliError } from './errors.js';
@@ -47,16 +45,8 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
   };
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
 
-  let gpus: SnapshotSource | null = null;
-  let gpuNote: string | null = null;
-  try {
-    gpus = await openSource(source);
-    await gpus.start();
-  } catch (e) {
-    gpus?.stop();
-    gpus = null;
-    gpuNote = `no GPU could be read: ${e instanceof Error ? e.message.replace(/\.$/, '') : String(e)}`;
-  }
+  const { source: gpus, unavailable } = await openBenchGpus(source);
+  const gpuNote = unavailable === null ? null : `no GPU could be read: ${unavailable}`;
 
   const text = !opts.json;
   // The command's own output (--show-output) and a progress line would mix.

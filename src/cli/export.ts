@@ -6,13 +6,13 @@ import { EXIT } from './exit-codes.js';
 import { openRange } from './history-common.js';
 import type { ExportFlags } from './history.js';
 
-/** Opens --out for writing (78 when it cannot be), else stdout. */
+/** Opens --out for writing (73 when it cannot be), else stdout. */
 export function openOutput(path: string | undefined): number {
   if (path === undefined) return 1;
   try {
     return openSync(path, 'w');
   } catch (e) {
-    throw new CliError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, EXIT.config);
+    throw new CliError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, EXIT.cannotWrite);
   }
 }
 

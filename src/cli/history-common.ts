@@ -5,8 +5,8 @@ import { EXIT } from './exit-codes.js';
 import type { RangeFlags } from './history.js';
 
 const EXIT_FOR_STORE: Record<StoreErrorKind, number> = {
-  missing: EXIT.config,
-  unwritable: EXIT.config,
+  missing: EXIT.cannotRead,
+  unwritable: EXIT.cannotWrite,
   corrupt: EXIT.unreadable,
   no_data: EXIT.noData,
   busy: EXIT.busy,

@@ -43,7 +43,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
       ? null
       : await (await import('./record.js'))
           .recordAlongside(opts.record, env, settings, source, first, intervalMs, (e) => {
-            finish(EXIT.config);
+            finish(EXIT.cannotWrite);
             reportError(e, process.stderr);
           })
           .catch((e: unknown) => {

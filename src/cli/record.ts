@@ -58,7 +58,7 @@ export async function startRecording(path: string, label: string | null, setting
     try {
       return f();
     } catch (e) {
-      throw new CliError(`cannot write to ${path} (${what}: ${(e as Error).message})`, EXIT.config);
+      throw new CliError(`cannot write to ${path} (${what}: ${(e as Error).message})`, EXIT.cannotWrite);
     }
   };
   guard('start', () => {
@@ -136,7 +136,7 @@ export async function runRecord(opts: RecordFlags, env: NodeJS.ProcessEnv): Prom
         recording.close(how);
         process.stderr.write(`gpumon: recorded ${recording.stored} sample${recording.stored === 1 ? '' : 's'} to ${path} (${how === 'duration' ? 'end of --duration' : how})\n`);
       } catch (e) {
-        code = reportError(new CliError(`cannot close ${path} cleanly (${(e as Error).message})`, EXIT.config), process.stderr);
+        code = reportError(new CliError(`cannot close ${path} cleanly (${(e as Error).message})`, EXIT.cannotWrite), process.stderr);
       }
       resolve(code);
     }

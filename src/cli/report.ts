@@ -49,7 +49,7 @@ export async function runReport(opts: ReportFlags, env: NodeJS.ProcessEnv): Prom
   try {
     writeFileSync(opts.out, html);
   } catch (e) {
-    throw new CliError(`cannot write ${opts.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, EXIT.config);
+    throw new CliError(`cannot write ${opts.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, EXIT.cannotWrite);
   }
   process.stderr.write(`gpumon: wrote ${opts.out} (${gpus} GPU${gpus === 1 ? '' : 's'}, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KB)\n`);
 }

@@ -31,7 +31,9 @@ async function sqlite(): Promise<typeof BetterSqlite3> {
 /** An SQLite error as `CODE: message`, for messages that say why. */
 export function describeError(e: unknown): string {
   const err = e as { code?: string; message?: string };
-  return err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
+  const message = String(err.message ?? e);
+  // Node's own errors already start with their code ("EEXIST: file already exists, ...").
+  return err.code && !message.startsWith(err.code) ? `${err.code}: ${message}` : message;
 }
 
 function isCorruption(e: unknown): boolean {

@@ -106,6 +106,16 @@ describe('gpumon bench run', () => {
     expect(unwritable.stderr).toMatch(/^gpumon: --export-json: cannot write .*a-file\/r.json: ENOTDIR$/m);
   });
 
+  it('runs without GPUs when none can be read, but a --only that matches no GPU is an error (6), as for --once', () => {
+    const none = gpumon(['bench', 'run', ...NO_GPU, '--runs', '1', 'true']);
+    expect(none.status).toBe(0);
+    expect(none.stdout).toMatch(/GPU: not measured: no GPU could be read: nvidia-smi was not found/);
+    const wrong = gpumon(['bench', 'run', '--demo', '--only', '9', '--runs', '1', 'true']);
+    expect(wrong.status).toBe(6);
+    expect(wrong.stderr).toMatch(/^gpumon: --only: no GPU matches 9 \(GPUs here: 0, 1, 2, 3, 4, 5, 6, 7\)\.$/m);
+    expect(wrong.stdout).toBe('');
+  });
+
   it('--demo: the GPU side from the demo recording, for every run and the whole set', () => {
     const out = join(dir(), 'r.json');
     const r = gpumon(['bench', 'run', '--demo', 'h100', '--baseline', '0.3', '--runs', '3', '--export-json', out, '--', 'sleep', '0.3']);

@@ -84,8 +84,8 @@ describe('gpumon record', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpumon-history-'));
     writeFileSync(join(dir, 'file'), '');
     const unwritable = gpumon(['record', '--demo', '--duration', '1s', '--db', join(dir, 'file', 'history.db')]);
-    expect(unwritable.status).toBe(78);
-    expect(unwritable.stderr).toMatch(/^gpumon: cannot open .*file\/history\.db \(/);
+    expect(unwritable.status).toBe(73);
+    expect(unwritable.stderr).toMatch(/^gpumon: cannot open .*file\/history\.db \(EEXIST: file already exists, mkdir /);
     writeFileSync(join(dir, 'text.db'), 'hello\n'.repeat(200));
     const corrupt = gpumon(['record', '--demo', '--duration', '1s', '--db', join(dir, 'text.db')]);
     expect(corrupt.status).toBe(65);
@@ -141,10 +141,10 @@ describe('gpumon export', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpumon-export-'));
     writeFileSync(join(dir, 'bad.db'), 'x'.repeat(5000));
     const cases: [string[], number, RegExp][] = [
-      [['--db', join(dir, 'none.db')], 78, /^gpumon: no history database at .*none\.db \(record one with gpumon record\)\n$/],
+      [['--db', join(dir, 'none.db')], 66, /^gpumon: no history database at .*none\.db \(record one with gpumon record\)\n$/],
       [['--db', join(dir, 'bad.db')], 65, /^gpumon: .*bad\.db is not a readable SQLite database/],
       [['--db', db, '--label', 'nope'], 66, /^gpumon: no span is labelled 'nope' \(labels: 'bench'\)\n$/],
-      [['--db', db, '--out', join(dir, 'no', 'such', 'dir.csv')], 78, /^gpumon: cannot write .*dir\.csv \(ENOENT\)\n$/],
+      [['--db', db, '--out', join(dir, 'no', 'such', 'dir.csv')], 73, /^gpumon: cannot write .*dir\.csv \(ENOENT\)\n$/],
     ];
     for (const [args, status, message] of cases) {
       const r = gpumon(['export', ...args]);
@@ -191,10 +191,10 @@ describe('gpumon report, on bad input', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpumon-report-'));
     const out = join(dir, 'r.html');
     const cases: [string[], number, RegExp][] = [
-      [['--db', join(dir, 'none.db'), '--out', out], 78, /^gpumon: no history database at /],
+      [['--db', join(dir, 'none.db'), '--out', out], 66, /^gpumon: no history database at /],
       [['--db', db, '--label', 'b', '--out', out], 66, /^gpumon: no span is labelled 'b' \(labels: 'a'\)\n$/],
       [['--db', db, '--until', '2000-01-01', '--out', out], 66, /^gpumon: no samples in that range/],
-      [['--db', db, '--out', join(dir, 'missing', 'r.html')], 78, /^gpumon: cannot write .*r\.html \(ENOENT\)\n$/],
+      [['--db', db, '--out', join(dir, 'missing', 'r.html')], 73, /^gpumon: cannot write .*r\.html \(ENOENT\)\n$/],
       [['--db', db], 2, /required option '--out <file>' not specified/],
     ];
     for (const [args, status, message] of cases) {
