@@ -9,8 +9,8 @@ import type { SnapshotSource } from '../sampler/source.js';
 import { progressLine } from '../views/text/bench-progress.js';
 import { renderHttpSummary } from '../views/text/http-summary.js';
 import type { BenchHttpFlags } from './bench-http-command.js';
-import { CliError, UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { checkWritable, CliError, UsageError } from './errors.js';
+import { EXIT, exitForSignal, STOP_SIGNALS } from './exit-codes.js';
 import { defaultResultFilename, httpBenchConfig } from './bench-config.js';
 import { sourceOptions } from './options.js';
 
@@ -57,17 +57,20 @@ export async function runBenchHttp(flags: BenchHttpFlags, env: NodeJS.ProcessEnv
   const preset = flags.preset === undefined ? {} : presets[flags.preset]!;
   // Check the flags before starting anything.
   httpBenchConfig(flags, preset, env, null);
+  if (flags.resultFilename) checkWritable('--result-filename', flags.resultFilename);
   const sim: SimServer | null = flags.demo !== undefined && flags.demo !== false && !flags.baseUrl && !preset['base-url'] ? await startSimServer() : null;
   const config = httpBenchConfig(flags, preset, env, sim?.baseUrl ?? null);
   const { side, source } = await openGpus(flags, env);
   const live = new LiveStats(config.iterations, config.numPrompts, config.durationMs === null ? null : config.durationMs / 1000);
   const stop = new AbortController();
-  const onSigint = () => {
-    if (stop.signal.aborted) process.exit(EXIT.interrupted);
-    process.stderr.write('\nbench http: stopping; summarizing what was measured (Ctrl-C again to quit at once)\n');
+  let stoppedBy: NodeJS.Signals = 'SIGINT';
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(exitForSignal(stoppedBy));
+    stoppedBy = signal;
+    process.stderr.write(`\nbench http: ${signal}: stopping; summarizing what was measured (Ctrl-C again to quit at once)\n`);
     stop.abort();
   };
-  process.on('SIGINT', onSigint);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const stopProgress = startProgress(live, process.stderr);
   const startedAt = Date.now();
   let result: HttpBenchResult;
@@ -78,7 +81,7 @@ export async function runBenchHttp(flags: BenchHttpFlags, env: NodeJS.ProcessEnv
     throw e;
   } finally {
     stopProgress();
-    process.off('SIGINT', onSigint);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     source?.stop();
     await sim?.close();
   }
@@ -93,8 +96,8 @@ export async function runBenchHttp(flags: BenchHttpFlags, env: NodeJS.ProcessEnv
   } finally {
     // The run happened even when its file could not be written.
     const spans = await import('./bench-span.js');
-    await spans.recordBenchSpan(flags.historyDb, env, spans.benchSpan(spans.httpSpanLabel(result), startedAt, endedAt, spans.httpSpanEnd(result, 'SIGINT'), saved), process.stderr);
+    await spans.recordBenchSpan(flags.historyDb, env, spans.benchSpan(spans.httpSpanLabel(result), startedAt, endedAt, spans.httpSpanEnd(result, stoppedBy), saved), process.stderr);
   }
-  if (result.stopped_by === 'interrupted') return EXIT.interrupted;
+  if (result.stopped_by === 'interrupted') return exitForSignal(stoppedBy);
   return result.completed === 0 ? EXIT.benchFailed : EXIT.ok;
 }

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { directCommand, shellCommand, SpawnFailure } from '../bench/child.js';
 import { benchCommand, type Progress, type Stop } from '../bench/command-bench.js';
 import { GPU_WATCH_INTERVAL_MS, openBenchGpus } from '../bench/gpu-watch.js';
@@ -8,12 +7,10 @@ import { loadSettings } from '../config/store.js';
 import { runSetStats } from '../model/run-stats.js';
 import { durationUnit, fmtDurationIn, renderRunSummary } from '../views/text/run-summary.js';
 import type { BenchRunFlags } from './bench-run.js';
-import { CliError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { checkWritable, CliError } from './errors.js';
+import { EXIT, exitForSignal, STOP_SIGNALS } from './exit-codes.js';
 import { sourceOptions } from './options.js';
 
-/** Exit status for Ctrl-C and kill: 128 + the signal's number, as a shell reports it. */
-const signalStatus = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 0);
 
 function stopMessage(stop: Extract<Stop, { kind: 'failed' }>): string {
   const how = stop.timedOut ? 'ran past --run-timeout and was ended' : stop.signal ? `was killed by ${stop.signal}` : `exited with status ${stop.exitCode}`;
@@ -27,14 +24,7 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
   const prepare = opts.prepare !== undefined ? shellCommand(opts.prepare) : null;
   const source = sourceOptions(opts, env, { interval: GPU_WATCH_INTERVAL_MS / 1000 });
   const { stdout, stderr } = process;
-  if (opts.exportJson) {
-    // A path that cannot be written fails now, not after an hour of runs.
-    try {
-      writeFileSync(opts.exportJson, '');
-    } catch (e) {
-      throw new CliError(`--export-json: cannot write ${opts.exportJson}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, EXIT.cannotWrite);
-    }
-  }
+  if (opts.exportJson) checkWritable('--export-json', opts.exportJson);
 
   const startedAt = Date.now();
   const abort = new AbortController();
@@ -43,7 +33,7 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
     stoppedBy ??= signal;
     abort.abort();
   };
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
 
   const { source: gpus, unavailable } = await openBenchGpus(source);
   const gpuNote = unavailable === null ? null : `no GPU could be read: ${unavailable}`;
@@ -109,7 +99,7 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
   await spans.recordBenchSpan(opts.historyDb, env, spans.benchSpan(`bench run ${command.text}`, startedAt, endedAt, endedBy, saved), stderr);
   if (stop?.kind === 'interrupted') {
     stderr.write(`gpumon: interrupted (${stoppedBy ?? 'SIGINT'}) after ${outcome.runs.length} of ${opts.runs} runs${opts.exportJson ? `; saved to ${opts.exportJson}` : ''}\n`);
-    return signalStatus(stoppedBy ?? 'SIGINT');
+    return exitForSignal(stoppedBy ?? 'SIGINT');
   }
   if (stop?.kind === 'failed') {
     stderr.write(`gpumon: ${stopMessage(stop)}\n`);

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { SmiFailure } from '../sampler/nvidia-smi/failure.js';
 import { EXIT, EXIT_FOR_FAILURE } from './exit-codes.js';
 
@@ -17,6 +18,15 @@ export class CliError extends Error {
     readonly detail = '',
   ) {
     super(message);
+  }
+}
+
+/** Fails now (exit 73) if a result file given by `flag` cannot be written, not after an hour of measuring. */
+export function checkWritable(flag: string, path: string): void {
+  try {
+    writeFileSync(path, '');
+  } catch (e) {
+    throw new CliError(`${flag}: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, EXIT.cannotWrite);
   }
 }
 

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type { SmiFailureKind } from '../sampler/nvidia-smi/failure.js';
 
 /**
@@ -28,8 +29,6 @@ export const EXIT = {
   benchFailed: 1,
   /** A result file cannot be written (sysexits EX_CANTCREAT). */
   cannotWrite: 73,
-  /** A benchmark stopped by Ctrl-C after printing what it measured (128 + SIGINT). */
-  interrupted: 130,
   /** The history database holds nothing for the range, label or GPUs asked for (sysexits EX_NOINPUT). */
   noData: 66,
   /** Another recorder is writing to the history database (sysexits EX_TEMPFAIL). */
@@ -62,3 +61,11 @@ export const EXIT_FOR_FAILURE: Record<SmiFailureKind, number> = {
   unreadable: EXIT.unreadable,
   failed: EXIT.smiFailed,
 };
+
+/** The signals a long-running command stops on: Ctrl-C, kill, a closed terminal. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Exit status after a signal: 128 + its number, as a shell reports it (SIGINT 130, SIGTERM 143, SIGHUP 129). */
+export function exitForSignal(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}

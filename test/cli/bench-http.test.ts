@@ -63,20 +63,33 @@ describe('gpumon bench http', () => {
     expect(gpu.sample_interval_ms).toBe(100);
   });
 
-  it('stops at Ctrl-C: prints and saves the partial summary, exit 130', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('stops at %s: prints and saves the partial summary, exit %i', async (signal, status) => {
     server = await startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 20, itlMs: 20, tokens: 10 }) }));
     const path = out();
     const run = spawnGpumon(['bench', 'http', '--base-url', server.url, '--num-prompts', '100000', '--max-concurrency', '4', '--result-filename', path, ...NO_GPU]);
     while (server.requests.length < 12) await new Promise((ok) => setTimeout(ok, 20));
-    run.child.kill('SIGINT');
+    run.child.kill(signal);
     const r = await run.done;
-    expect(r.status).toBe(130);
+    expect(r.status).toBe(status);
     expect(r.stdout).toMatch(/Serving Benchmark Result \(interrupted: partial\)/);
-    expect(r.stderr).toMatch(/stopping; summarizing what was measured/);
+    expect(r.stderr).toContain(`bench http: ${signal}: stopping; summarizing what was measured`);
     const j = readResult(path);
     expect(j.stopped_by).toBe('interrupted');
     expect(j.completed as number).toBeGreaterThanOrEqual(4);
     expect(j.cancelled as number).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a result file it cannot write before sending anything (exit 73)', async () => {
+    server = await fast();
+    const file = join(mkdtempSync(join(tmpdir(), 'gpumon-bench-')), 'a-file');
+    writeFileSync(file, '');
+    const r = await spawnGpumon(['bench', 'http', '--base-url', server.url, '--model', 'm', '--num-prompts', '3', '--result-filename', `${file}/r.json`, ...NO_GPU]).done;
+    expect(r.status).toBe(73);
+    expect(r.stderr).toMatch(/^gpumon: --result-filename: cannot write .*a-file\/r\.json: ENOTDIR$/m);
+    expect(server.requests).toHaveLength(0);
   });
 
   it('counts refused connections as failed requests and says so (exit 1), never a crash', async () => {

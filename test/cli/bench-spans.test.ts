@@ -179,12 +179,14 @@ describe('benchmark runs as spans in the history database', () => {
     expect(r.stderr.split('\n').filter((l) => l.startsWith('gpumon:'))).toEqual([expect.stringMatching(/^gpumon: span not recorded: .*text\.db is not a readable SQLite database/)]);
   });
 
-  it('records the span of a bench http whose result file cannot be written, without the file, and exits as before', async () => {
+  it('adds no span for a bench http refused before it ran (a result file it cannot write: exit 73)', async () => {
     const db = tempDb();
-    const r = await spawnGpumon(['bench', 'http', '--demo', '--num-prompts', '4', '--random-output-len', '4', '--idle-baseline', '0', '--result-filename', '/nonexistent/dir/r.json', '--history-db', db]).done;
+    const file = join(mkdtempSync(join(tmpdir(), 'gpumon-spans-')), 'a-file');
+    writeFileSync(file, '');
+    const r = await spawnGpumon(['bench', 'http', '--demo', '--num-prompts', '4', '--random-output-len', '4', '--idle-baseline', '0', '--result-filename', `${file}/r.json`, '--history-db', db]).done;
     expect(r.status).toBe(73);
-    expect(r.stderr).toMatch(/gpumon: span 'bench http \S+ @ 10 req\/s' added to .*\ngpumon: cannot write the result to \/nonexistent\/dir\/r\.json: ENOENT\n$/);
-    expect(spanRows(db).map((s) => [s.ended_by, s.result_file])).toEqual([['completed', null]]);
+    expect(r.stderr).toMatch(/^gpumon: --result-filename: cannot write .*a-file\/r\.json: ENOTDIR\n$/);
+    expect(existsSync(db)).toBe(false);
   });
 
   it('keeps better-sqlite3 out of the bench commands unless a span is written', () => {
