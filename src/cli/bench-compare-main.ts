@@ -26,8 +26,9 @@ function load(path: string, label: string): LoadedFile {
 /** `gpumon bench compare`. Returns the exit status. */
 export async function benchCompare(files: string[], opts: BenchCompareFlags, stdout: { write(t: string): unknown; isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): Promise<number> {
   if (opts.json && opts.markdown) throw new UsageError('--json and --markdown cannot be used together');
-  if (opts.label.length > files.length) throw new UsageError(`--label given ${opts.label.length} times for ${files.length} files`);
-  const loaded = files.map((f, i) => load(f, opts.label[i] ?? basename(f)));
+  const labels = opts.label ?? [];
+  if (labels.length > files.length) throw new UsageError(`--label given ${labels.length} times for ${files.length} files`);
+  const loaded = files.map((f, i) => load(f, labels[i] ?? basename(f)));
   let comparison;
   try {
     comparison = compareResults(loaded);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 export interface BenchCompareFlags {
-  readonly label: readonly string[];
+  readonly label?: readonly string[];
   readonly json?: boolean;
   readonly markdown?: boolean;
   /** `gpumon --ascii bench compare ...` (the root command's flag). */
@@ -12,12 +12,11 @@ export interface BenchCompareFlags {
 export function addBenchCompareCommand(bench: Command): void {
   bench
     .command('compare')
-    .description('benchmark results side by side, with ratios to the first (bench http, vllm bench serve, bench run, hyperfine files)')
+    .description('benchmark results side by side, with ratios to the first')
     .argument('<files...>', 'result files; the first is the base of the ratios')
-    .option('--label <name>', 'a column label, in file order (repeatable; default: the file name)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--label <name>', 'a column label, in file order (repeatable; default: the file name)', (v: string, all: string[] = []) => [...all, v])
     .option('--json', 'print the comparison as JSON')
     .option('--markdown', 'print a Markdown table')
-    .showHelpAfterError('(see gpumon bench compare --help)')
     .action(async (files: string[], opts: BenchCompareFlags, self: Command) => {
       process.exitCode = await (await import('./bench-compare-main.js')).benchCompare(files, { ...opts, ascii: self.optsWithGlobals<{ ascii?: boolean }>().ascii }, process.stdout, process.env);
     });

@@ -58,7 +58,7 @@ const positiveNumber = (flag: string) =>
 export function addBenchHttpCommand(bench: Command): void {
   const http = bench
     .command('http')
-    .description('load an OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp, Ollama); flags as vllm bench serve')
+    .description('load an OpenAI-compatible server, as vllm bench serve')
     .option('--base-url <url>', 'the server (default: http://127.0.0.1:8000; with --demo a built-in simulated one)')
     .option('--endpoint <path>', '/v1/completions or /v1/chat/completions (default: /v1/completions)')
     .option('--model <name>', 'model to ask for (default: the first GET /v1/models lists)')
@@ -85,7 +85,6 @@ export function addBenchHttpCommand(bench: Command): void {
     .addOption(new Option('--idle-baseline <seconds>', 'measure idle GPU power this long first (0: skip)').argParser(optionParser((t: string) => (t.trim() === '0' ? 0 : parseSeconds('--idle-baseline', 0.1, 600)(t)))).default(2000, '2'))
     .option('--server-metrics <url>', "scrape the server's Prometheus /metrics during the run")
     .option('--history-db <path>', HISTORY_DB_HELP);
-  http.showHelpAfterError('(see gpumon bench http --help)');
   addSourceOptions(http);
   // The GPUs are read at 10 Hz for energy, whatever the monitor's interval.
   http.options.find((o) => o.long === '--interval')?.hideHelp();

@@ -23,7 +23,7 @@ export interface BenchRunFlags extends SourceFlags {
 export function addBenchRunCommand(bench: Command): void {
   const cmd = bench
     .command('run')
-    .description('time a command like hyperfine, with what the GPUs do during each run')
+    .description('time a command like hyperfine, with the GPUs watched')
     .argument('<command...>', "one argument: a shell command line (sh -c, as hyperfine); more: a program and its arguments, run without a shell (put them after '--')")
     .addOption(new Option('-r, --runs <n>', 'timing runs').argParser(optionParser(parseCount('--runs', 1, 1_000_000))).default(10))
     .addOption(new Option('-w, --warmup <n>', 'runs before timing, not measured').argParser(optionParser(parseCount('--warmup', 0, 1_000_000))).default(0))
@@ -40,7 +40,6 @@ export function addBenchRunCommand(bench: Command): void {
     )
     .option('--history-db <path>', HISTORY_DB_HELP)
     .passThroughOptions()
-    .showHelpAfterError('(see gpumon bench run --help)')
     .addHelpText(
       'after',
       `

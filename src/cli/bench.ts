@@ -5,10 +5,7 @@ import { addBenchRunCommand } from './bench-run.js';
 
 /** `gpumon bench ...`: each subcommand loads its engine only when it runs. */
 export function registerBenchCommands(program: Command): void {
-  const bench = program.command('bench').description('benchmarks: load tests with what the GPUs do during them').enablePositionalOptions()
-    // Subcommands copy these settings when made: bad flags exit 2 through main's handler.
-    .exitOverride()
-    .showHelpAfterError('(see gpumon bench --help)');
+  const bench = program.command('bench').description('benchmarks with the GPUs watched: http, run, compare').enablePositionalOptions();
   addBenchHttpCommand(bench);
   addBenchRunCommand(bench);
   addBenchCompareCommand(bench);

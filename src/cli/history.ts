@@ -55,13 +55,8 @@ export interface ReportFlags extends RangeFlags {
   readonly out: string;
 }
 
-/** Subcommands made before the root's exitOverride() do not inherit it: a bad flag must still exit 2. */
-function asSubcommand(cmd: Command): Command {
-  return cmd.exitOverride().showHelpAfterError(`(see gpumon ${cmd.name()} --help)`);
-}
-
 function rangeOptions(cmd: Command): Command {
-  return asSubcommand(cmd)
+  return cmd
     .option('--db <path>', 'the history database (default: $XDG_DATA_HOME/gpumon/history.db)')
     .addOption(new Option('--since <time>', 'from this time: ISO 8601, or ago (2h)').argParser(optionParser(parseTime('--since'))))
     .addOption(new Option('--until <time>', 'to this time: ISO 8601, or ago (30m)').argParser(optionParser(parseTime('--until'))))
@@ -73,7 +68,7 @@ export function registerHistoryCommands(program: Command): void {
   program.option('--record [path]', 'monitor: also record to the history database');
 
   addSourceOptions(
-    asSubcommand(program.command('record'))
+    program.command('record')
       .description('record samples to the history database (SQLite)')
       .option('--db <path>', 'the history database (default: $XDG_DATA_HOME/gpumon/history.db)')
       .option('--label <text>', 'name this recording (a span)')

@@ -28,10 +28,7 @@ export function registerServeAndFleet(program: Command): void {
     .description('serve Prometheus /metrics and JSON over HTTP')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--port <port>', 'port to listen on (0: a free one)').argParser(parsePort).default(9400))
-    .option('--expose-processes', 'include process users and command lines')
-    // Made before the root's own settings are: ask for the same error handling.
-    .exitOverride()
-    .showHelpAfterError('(see gpumon serve --help)');
+    .option('--expose-processes', 'include process users and command lines');
   addSourceOptions(serve).action(async (flags: ServeFlags) => {
     process.exitCode = await runServe(flags, process.env);
   });
