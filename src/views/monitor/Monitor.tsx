@@ -134,6 +134,6 @@ export function Monitor(props: MonitorProps) {
   // A run going on behind the closed panel shows on the status line, unless something more urgent is there.
   const quiet = !ui.message && !ui.overlay && !ui.editingFilter && !ui.filter;
   const status =
-    !panel && quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o, panel ? benchPanelKeys(bench) : null);
+    !panel && quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o, { panelKeys: panel ? benchPanelKeys(bench) : null, readonly: props.readonly });
   return <Frame lines={[...body, ...bar, status].slice(-Math.max(1, size.rows))} />;
 }

@@ -13,7 +13,7 @@ import type { GpuSample, Snapshot } from '../../model/types.js';
 import { bar, displayWidth, fmtClock, fmtInt, fmtMiBPair, NA, padStart } from '../format.js';
 import { box, line, type Seg, seg } from '../text/layout.js';
 import { gpuBlock, type TextViewOptions } from '../text/once.js';
-import { processHeaderSegs, processRowSegs } from '../text/process-table.js';
+import { hostColumnWidth, processHeaderSegs, processRowSegs } from '../text/process-table.js';
 import type { GpuProcess } from '../../model/types.js';
 import type { UiState } from './state.js';
 import type { AlertLine } from '../text/fleet.js';
@@ -112,7 +112,7 @@ export function historyLines(
   height: number,
   o: SectionOptions,
 ): string[] {
-  const title = gpu ? `GPU ${gpu.index} ${METRIC_TITLE[metric]}, last ${Math.round((series.length * intervalMs) / 1000)} s` : 'no GPU';
+  const title = gpu ? `${gpu.host ? `${gpu.host} ` : ''}GPU ${gpu.index} ${METRIC_TITLE[metric]}, last ${Math.round((series.length * intervalMs) / 1000)} s` : 'no GPU';
   const head = paint([seg(title, 'bold'), seg('   Tab: next GPU  m: next metric', 'dim')], width, o);
   const chartHeight = height - 1;
   if (chartHeight < 2) return [head];
@@ -165,7 +165,9 @@ export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sor
     const title = `${rule}${rule} Processes (${shown})${filter} `;
     out.push(paint([seg(title, 'bold'), seg(rule.repeat(Math.max(0, width - title.length)), 'dim')], width, o));
   }
-  out.push(paint(processHeaderSegs({ column: state.sort, descending: state.descending }, o.ascii), width, o));
+  // A fleet's GPU indexes repeat across hosts: its rows name the host first.
+  const hostWidth = hostColumnWidth(t.rows);
+  out.push(paint(processHeaderSegs({ column: state.sort, descending: state.descending }, o.ascii, hostWidth), width, o));
   if (t.pageSize <= 0) return out;
   if (t.rows.length === 0) {
     const why = t.total === 0 ? '  No running processes found' : `  No process matches the filter '${state.filter}'`;
@@ -173,7 +175,7 @@ export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sor
     return out;
   }
   const end = Math.min(t.rows.length, t.top + t.pageSize);
-  for (let i = t.top; i < end; i++) out.push(paint(processRowSegs(t.rows[i]!, i === t.selected ? 'selected' : null), width, o));
+  for (let i = t.top; i < end; i++) out.push(paint(processRowSegs(t.rows[i]!, i === t.selected ? 'selected' : null, hostWidth), width, o));
   return out;
 }
 
@@ -204,15 +206,16 @@ function hintsLine(hints: readonly string[], width: number, o: SectionOptions): 
 
 /**
  * The bottom line: a question, a message, or the key hints (the benchmark
- * panel's own keys while it is open: `panelKeys`).
+ * panel's own keys while it is open: `panelKeys`; no signal keys when read-only).
  */
-export function statusLine(state: UiState, width: number, o: SectionOptions, panelKeys: readonly string[] | null = null): string {
+export function statusLine(state: UiState, width: number, o: SectionOptions, hints: { readonly panelKeys?: readonly string[] | null; readonly readonly?: boolean } = {}): string {
+  const { panelKeys = null } = hints;
   if (state.overlay?.kind === 'confirm') return paint([seg(`Send ${state.overlay.signal} to ${state.overlay.label}? [y/N]`, 'severe')], width, o);
   if (state.message) return paint([seg(state.message.text, state.message.level === 'error' ? 'high' : 'bold')], width, o);
   if (state.editingFilter) return paint([seg(`/${state.filter}_`, 'bold'), seg('   filter by user, PID or command; Enter keeps it, Esc clears it', 'dim')], width, o);
   if (panelKeys) return hintsLine(['q quit', 'h help', ...panelKeys], width, o);
   if (state.filter) return paint([seg(`filter: ${state.filter}`, 'bold'), seg('   Esc clears it   h help', 'dim')], width, o);
-  return hintsLine(HINTS, width, o);
+  return hintsLine(hints.readonly ? HINTS.filter((h) => !h.startsWith('I/T/K')) : HINTS, width, o);
 }
 
 /** Every key, once; the panel's keys say so. */
