@@ -51,8 +51,8 @@ export function planLayout(columns: number, rows: number, gpuCount: number, view
     if (panelWant !== null) {
       const panelLines = Math.min(panelWant, rest);
       const spare = rest - panelLines;
-      // Here the graph outranks the host: it shows what the run does to the GPU.
-      const graphLines = spare >= MIN_GRAPH_LINES ? Math.min(MAX_GRAPH_LINES, spare) : 0;
+      // Here the graph outranks the host (it shows what the run does to the GPU); the host has the rest, 2 lines where they are spare.
+      const graphLines = spare >= MIN_GRAPH_LINES ? Math.min(MAX_GRAPH_LINES, spare - (spare >= MIN_GRAPH_LINES + 2 ? 2 : 0)) : 0;
       const hostLines = spare - graphLines >= 2 ? 2 : 0;
       return { mode, gpuLines, hostLines, graphLines, panelLines, tableTitle: false, tableRows: 0, alertBar };
     }
