@@ -92,6 +92,8 @@ describe('planLayout', () => {
               if (1 + l.gpuLines + 1 + l.alertBar + (panelLines === null ? 1 : 0) <= r) expect(used).toBeLessThanOrEqual(r);
               else expect(l.hostLines + l.graphLines + l.panelLines + l.tableRows).toBe(0);
               if (panelLines !== null) expect(l.tableRows).toBe(0);
+              // An open panel keeps its first two lines where cutting compact GPU lines makes room.
+              if (panelLines !== null && l.mode === 'compact' && r >= 6) expect(l.panelLines).toBeGreaterThanOrEqual(Math.min(2, panelLines));
             }
   });
 

@@ -182,6 +182,10 @@ describe('the benchmark panel (b)', () => {
         expect(lines.slice(title + 1, title + 7).map((l) => l.trim().split(/ {2,}/)[0])).toEqual(['Run', 'Requests', 'TTFT ms', 'ITL ms', 'Errors', 'Server']);
         expect(lines.slice(9, title).some((l) => /utilization %, last/.test(l))).toBe(true);
         expect(lines.join('\n')).not.toContain('PID USER');
+      } else {
+        // 80x10: the panel's title and run line, above the bar; the compact GPU lines give way for them.
+        expect(lines.slice(-4, -2).map((l) => l.slice(0, 24).trimEnd())).toEqual(['── Benchmark: bench http', ' Run       running  83/2']);
+        expect(lines.slice(1, 6).every((l) => / UTL /.test(l))).toBe(true);
       }
       m.unmount();
       m = null;

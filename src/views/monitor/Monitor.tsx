@@ -116,7 +116,7 @@ export function Monitor(props: MonitorProps) {
   const top = visibleTop(ui, rows, layout.tableRows);
   const lines = [
     headerLine(snapshot, width, o),
-    ...(layout.mode === 'full' ? gpuBoxLines(snapshot.gpus, width, o) : gpuCompactLines(snapshot.gpus, width, o)),
+    ...(layout.mode === 'full' ? gpuBoxLines(snapshot.gpus, width, o) : gpuCompactLines(snapshot.gpus, width, o).slice(0, layout.gpuLines)),
     ...(layout.hostLines ? hostLines(snapshot.host, width, o) : []),
     ...(layout.graphLines
       ? historyLines(graphGpu, graphGpu ? history.series(graphGpu.uuid, ui.graphMetric, graphWidth) : [], ui.graphMetric, props.intervalMs, width, layout.graphLines, o)

@@ -39,14 +39,17 @@ const MAX_GRAPH_LINES = 14;
  * status line off. What gives way, in order: the graph, then the host (with
  * the panel open, the host first, then the graph), then (auto) the full view
  * for the compact one, then the table's rows or the panel's last lines; the
- * GPUs are cut only when even their compact lines do not fit. The header,
- * the alert bar and the status line stay (on 3 rows or more).
+ * GPUs are cut only when even their compact lines do not fit (an open panel
+ * keeps its first 2 lines). The header, the alert bar and the status line
+ * stay (on 3 rows or more).
  */
 export function planLayout(columns: number, rows: number, gpuCount: number, view: ViewMode, wants: LayoutWants = {}): Layout {
   const alertBar = wants.alertBar && rows >= 3 ? 1 : 0;
   const panelWant = wants.panelLines ?? null;
+  // An open panel shows its title and first line at least, even where the compact GPU lines must be cut for them.
+  const panelKeeps = panelWant === null ? 0 : Math.min(2, panelWant);
   const plan = (mode: 'full' | 'compact'): Layout => {
-    const gpuLines = mode === 'full' ? gpuBoxHeight(gpuCount) : Math.max(1, gpuCount);
+    const gpuLines = mode === 'full' ? gpuBoxHeight(gpuCount) : Math.max(1, Math.min(gpuCount, rows - 2 - alertBar - panelKeeps));
     const rest = Math.max(0, rows - 1 - gpuLines - alertBar - 1);
     if (panelWant !== null) {
       const panelLines = Math.min(panelWant, rest);
