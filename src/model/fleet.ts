@@ -37,6 +37,17 @@ export function hostLabel(h: FleetHost): string {
   return h.snapshot ? h.snapshot.host.hostname : urlHost(h.url);
 }
 
+/**
+ * What the monitor and the alerts call each host: its label, or host:port
+ * where two hosts of the fleet share a hostname (two copies of a recording,
+ * or a host that is down under the name of one that is up). Judged over all
+ * the hosts, so a label does not change when another host goes down.
+ */
+export function fleetLabels(hosts: readonly FleetHost[]): string[] {
+  const names = hosts.map(hostLabel);
+  return hosts.map((h, i) => (names.indexOf(names[i]!) === names.lastIndexOf(names[i]!) ? names[i]! : urlHost(h.url)));
+}
+
 export interface FleetSummary {
   readonly hosts: number;
   readonly hostsUp: number;
@@ -71,8 +82,8 @@ export type HostAlert = Omit<Alert, 'rule' | 'gpuIndex'> & { readonly rule: Aler
 
 const BY_SEVERITY = (a: HostAlert, b: HostAlert) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1);
 
-function hostDown(h: FleetHost, time: number): HostAlert {
-  return { rule: 'host_down', severity: 'critical', gpuIndex: null, gpuUuid: '', since: h.down?.since ?? time, message: h.down?.reason ?? 'no answer yet', host: hostLabel(h) };
+function hostDown(h: FleetHost, time: number, host: string): HostAlert {
+  return { rule: 'host_down', severity: 'critical', gpuIndex: null, gpuUuid: '', since: h.down?.since ?? time, message: h.down?.reason ?? 'no answer yet', host };
 }
 
 /** A host that answers with stale GPU data (its nvidia-smi stalled or died and is being restarted). */
@@ -87,12 +98,13 @@ export class FleetAlertEvaluator {
   constructor(private readonly limits: AlertLimits = DEFAULT_ALERT_LIMITS) {}
 
   feed(f: FleetSnapshot): HostAlert[] {
+    const labels = fleetLabels(f.hosts);
     return f.hosts
-      .flatMap((h): HostAlert[] => {
-        if (h.down || !h.snapshot) return [hostDown(h, f.time)];
+      .flatMap((h, i): HostAlert[] => {
+        if (h.down || !h.snapshot) return [hostDown(h, f.time, labels[i]!)];
         let e = this.byUrl.get(h.url);
         if (!e) this.byUrl.set(h.url, (e = new AlertEvaluator(this.limits)));
-        return [...hostStale(h.snapshot, hostLabel(h)), ...e.feed(h.snapshot).map((a) => ({ ...a, host: hostLabel(h) }))];
+        return [...hostStale(h.snapshot, labels[i]!), ...e.feed(h.snapshot).map((a) => ({ ...a, host: labels[i]! }))];
       })
       .sort(BY_SEVERITY);
   }
@@ -100,24 +112,25 @@ export class FleetAlertEvaluator {
 
 /** The alerts of one reading of the fleet (`--once --check`), the timed rules judged on the instant. */
 export function fleetAlertsAtInstant(f: FleetSnapshot, limits: AlertLimits = DEFAULT_ALERT_LIMITS): HostAlert[] {
+  const labels = fleetLabels(f.hosts);
   return f.hosts
-    .flatMap((h) =>
-      h.down || !h.snapshot ? [hostDown(h, f.time)] : [...hostStale(h.snapshot, hostLabel(h)), ...alertsAtInstant(h.snapshot, limits).map((a) => ({ ...a, host: hostLabel(h) }))],
+    .flatMap((h, i) =>
+      h.down || !h.snapshot ? [hostDown(h, f.time, labels[i]!)] : [...hostStale(h.snapshot, labels[i]!), ...alertsAtInstant(h.snapshot, limits).map((a) => ({ ...a, host: labels[i]! }))],
     )
     .sort(BY_SEVERITY);
 }
 
 /**
  * The fleet as one Snapshot, so the monitor's one-host sections draw it:
- * every GPU of every host that is up, named with its host first (host:port
- * where two hosts have one name); host totals in place of one host's
+ * every GPU of every host that is up, named with its host first
+ * (`fleetLabels`), its processes marked with the host; host totals in place of one host's
  * readings. UUIDs are made unique across hosts (`URL#UUID`), so history and
  * processes never mix two hosts' GPUs, even for copies of one recording.
  */
 export function fleetAsSnapshot(f: FleetSnapshot): Snapshot {
+  const labels = fleetLabels(f.hosts);
   const up = f.hosts.filter((h) => h.snapshot && !h.down);
-  const names = up.map(hostLabel);
-  const label = (h: FleetHost, i: number) => (names.indexOf(names[i]!) === names.lastIndexOf(names[i]!) ? names[i]! : urlHost(h.url));
+  const label = (h: FleetHost) => labels[f.hosts.indexOf(h)]!;
   const uuid = (h: FleetHost, id: string) => `${h.url}#${id}`;
   const snaps = up.map((h) => h.snapshot!);
   const sum = (get: (h: HostSample) => number | null) => (snaps.length ? snaps.reduce((n, s) => n + (get(s.host) ?? 0), 0) : null);
@@ -129,8 +142,8 @@ export function fleetAsSnapshot(f: FleetSnapshot): Snapshot {
     source: snaps[0]?.source ?? { kind: 'nvidia-smi', path: 'remote' },
     driverVersion: one(snaps.map((s) => s.driverVersion)),
     cudaVersion: one(snaps.map((s) => s.cudaVersion)),
-    gpus: up.flatMap((h, i) => h.snapshot!.gpus.map((g) => ({ ...g, uuid: uuid(h, g.uuid), name: `${label(h, i)} ${shortGpuName(g.name) ?? ''}`.trimEnd() }))),
-    processes: up.flatMap((h) => h.snapshot!.processes.map((p) => ({ ...p, gpuUuid: uuid(h, p.gpuUuid) }))),
+    gpus: up.flatMap((h) => h.snapshot!.gpus.map((g) => ({ ...g, uuid: uuid(h, g.uuid), name: `${label(h)} ${shortGpuName(g.name) ?? ''}`.trimEnd(), host: label(h) }))),
+    processes: up.flatMap((h) => h.snapshot!.processes.map((p) => ({ ...p, gpuUuid: uuid(h, p.gpuUuid), host: label(h) }))),
     host: {
       hostname: `fleet of ${f.hosts.length}${down ? ` (${down} down)` : ''}`,
       cpuPercent: cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null,

@@ -30,14 +30,18 @@ function compare(a: number | string | null, b: number | string | null): number {
   return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
 }
 
-/** Processes sorted by a column; ties by GPU then PID, so the order is stable across samples. */
+/** A fleet's hosts (a process's `host`), in name order; one host's processes have none. */
+const byHost = (a: GpuProcess, b: GpuProcess) => compare(a.host ?? null, b.host ?? null);
+
+/** Processes sorted by a column; ties by host, GPU then PID, so the order is stable across samples. By GPU means by host, then GPU. */
 export function sortProcesses(list: readonly GpuProcess[], column: SortColumn, descending: boolean): GpuProcess[] {
   const key = KEYS[column];
+  const sign = descending ? -1 : 1;
   return [...list].sort((a, b) => {
     const ka = key(a);
     const kb = key(b);
-    const primary = ka === null || kb === null ? compare(ka, kb) : (descending ? -1 : 1) * compare(ka, kb);
-    return primary || compare(a.gpuIndex, b.gpuIndex) || a.pid - b.pid;
+    const primary = (column === 'gpu' ? sign * byHost(a, b) : 0) || (ka === null || kb === null ? compare(ka, kb) : sign * compare(ka, kb));
+    return primary || byHost(a, b) || compare(a.gpuIndex, b.gpuIndex) || a.pid - b.pid;
   });
 }
 

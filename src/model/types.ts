@@ -63,6 +63,8 @@ export interface GpuSample {
   readonly pciBusId: string | null;
   /** The GPU is lost (fell off the bus): every metric below is null. */
   readonly lost: boolean;
+  /** The host it is on, in a fleet's merged snapshot (`--remote`): indexes repeat across hosts. Absent for one host. */
+  readonly host?: string;
 
   readonly utilizationGpu: number | null; // %
   readonly utilizationMemory: number | null; // % (memory controller busy)
@@ -124,6 +126,8 @@ export interface GpuProcess {
   readonly startTimeMs: number | null;
   /** Full command line, one entry per argument. */
   readonly argv: readonly string[] | null;
+  /** The host it runs on, in a fleet's merged snapshot (`--remote`): GPU indexes and PIDs repeat across hosts. Absent for one host. */
+  readonly host?: string;
 
   readonly unknown: UnknownMap<GpuProcess>;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_LIMITS } from '../../src/model/alerts.js';
-import { FleetAlertEvaluator, fleetAlertsAtInstant, fleetAsSnapshot, type FleetSnapshot, fleetSummary, hostLabel } from '../../src/model/fleet.js';
+import { FleetAlertEvaluator, fleetAlertsAtInstant, fleetAsSnapshot, fleetLabels, type FleetSnapshot, fleetSummary, hostLabel } from '../../src/model/fleet.js';
 import { lostGpu } from '../../src/sampler/nvidia-smi/query-gpu.js';
 import { demoAt, T0 } from '../helpers/snapshots.js';
 
@@ -19,6 +19,10 @@ const fleet: FleetSnapshot = {
 describe('the fleet model', () => {
   it('labels a host by its hostname once it has answered (down since or not), else by host:port', () => {
     expect(fleet.hosts.map(hostLabel)).toEqual(['dgx-demo', 'h100-demo', 'h100-demo', 'node4:9400']);
+  });
+
+  it('the monitor and the alerts tell two hosts of one name apart by host:port, even when one of them is down', () => {
+    expect(fleetLabels(fleet.hosts)).toEqual(['dgx-demo', 'node2:9400', 'node3:9400', 'node4:9400']);
   });
 
   it('sums the hosts that are up: GPUs, busy ones, memory and power', () => {
@@ -47,7 +51,10 @@ describe('the fleet model', () => {
     const s = fleetAsSnapshot(fleet);
     expect(s.gpus).toHaveLength(9);
     expect(s.gpus[0]!.name).toBe('dgx-demo H100 80GB HBM3');
-    expect(s.gpus[8]!.name).toBe('h100-demo H100 80GB HBM3');
+    // node3 is down under the same hostname as node2: the label stays host:port, as in the alerts.
+    expect(s.gpus[8]!.name).toBe('node2:9400 H100 80GB HBM3');
+    expect(s.gpus.map((g) => g.host)).toEqual([...Array(8).fill('dgx-demo'), 'node2:9400']);
+    expect(s.processes.map((p) => p.host)).toEqual([...eight.processes.map(() => 'dgx-demo'), ...one.processes.map(() => 'node2:9400')]);
     expect(s.processes).toHaveLength(eight.processes.length + one.processes.length);
     expect(s.gpus[8]!.uuid).toBe(`http://node2:9400#${one.gpus[0]!.uuid}`);
     expect(s.processes.filter((p) => p.gpuUuid === s.gpus[8]!.uuid)).toHaveLength(one.processes.length);
@@ -67,8 +74,8 @@ describe('the fleet model', () => {
     const hot = { ...one, gpus: one.gpus.map((g) => ({ ...g, temperatureGpuC: 95 })) };
     const f: FleetSnapshot = { ...fleet, hosts: [{ url: 'http://node2:9400', snapshot: hot, down: null }, fleet.hosts[2]!] };
     expect(fleetAlertsAtInstant(f)).toMatchObject([
-      { rule: 'host_down', severity: 'critical', host: 'h100-demo', gpuIndex: null, message: 'connection refused', since: T0 - 5000 },
-      { rule: 'temperature', severity: 'warning', host: 'h100-demo', gpuIndex: 0 },
+      { rule: 'host_down', severity: 'critical', host: 'node3:9400', gpuIndex: null, message: 'connection refused', since: T0 - 5000 },
+      { rule: 'temperature', severity: 'warning', host: 'node2:9400', gpuIndex: 0 },
     ]);
     const stale = { ...one, stale: { since: T0 - 2000, reason: 'nvidia-smi stopped answering' } };
     expect(fleetAlertsAtInstant({ time: T0, hosts: [{ url: 'http://node2:9400', snapshot: stale, down: null }] })).toMatchObject([

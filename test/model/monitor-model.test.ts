@@ -57,18 +57,46 @@ describe('sorting and filtering processes', () => {
 
 describe('planLayout', () => {
   it('full view when it fits, with a graph when there is room', () => {
-    expect(planLayout(120, 40, 4, 'auto')).toEqual({ mode: 'full', gpuLines: 21, hostLines: 2, graphLines: 6, tableTitle: true, tableRows: 7 });
+    expect(planLayout(120, 40, 4, 'auto')).toEqual({ mode: 'full', gpuLines: 21, hostLines: 2, graphLines: 6, panelLines: 0, tableTitle: true, tableRows: 7, alertBar: 0 });
     expect(planLayout(120, 40, 1, 'auto')).toMatchObject({ mode: 'full', graphLines: 14 });
   });
   it('compact when the full view leaves too few rows, or the terminal is narrow', () => {
     expect(planLayout(120, 40, 8, 'auto').mode).toBe('compact');
     expect(planLayout(79, 60, 1, 'auto').mode).toBe('compact');
-    expect(planLayout(80, 10, 4, 'auto')).toEqual({ mode: 'compact', gpuLines: 4, hostLines: 0, graphLines: 0, tableTitle: false, tableRows: 3 });
+    expect(planLayout(80, 10, 4, 'auto')).toEqual({ mode: 'compact', gpuLines: 4, hostLines: 0, graphLines: 0, panelLines: 0, tableTitle: false, tableRows: 3, alertBar: 0 });
   });
   it('forced views are kept even when they do not fit; rows never go negative', () => {
     expect(planLayout(80, 10, 8, 'full')).toMatchObject({ mode: 'full', tableRows: 0, graphLines: 0 });
     expect(planLayout(200, 100, 2, 'compact').mode).toBe('compact');
   });
+  it('the alert bar takes a line from the table; the panel takes the table\'s place, the host gives way before the graph', () => {
+    expect(planLayout(80, 10, 4, 'auto', { alertBar: true })).toMatchObject({ mode: 'compact', tableRows: 2, alertBar: 1 });
+    // 80x24, 8 GPUs, a panel of 7 lines: 24 - header - 8 GPUs - bar - status = 13; 7 for the panel, 6 for the graph, none for the host.
+    expect(planLayout(80, 24, 8, 'auto', { alertBar: true, panelLines: 7 })).toEqual({ mode: 'compact', gpuLines: 8, hostLines: 0, graphLines: 6, panelLines: 7, tableTitle: false, tableRows: 0, alertBar: 1 });
+    expect(planLayout(120, 40, 4, 'auto', { panelLines: 7 })).toMatchObject({ mode: 'full', panelLines: 7, graphLines: 8, hostLines: 2 });
+    // Auto keeps the full view only while the whole panel fits; the panel is cut only when even compact leaves too few rows.
+    expect(planLayout(120, 40, 4, 'auto', { panelLines: 20 })).toMatchObject({ mode: 'compact', panelLines: 20 });
+    expect(planLayout(80, 12, 4, 'auto', { panelLines: 20 })).toMatchObject({ mode: 'compact', panelLines: 6, graphLines: 0, hostLines: 0 });
+  });
+
+  it('nothing adds up to more than the terminal: any size, GPUs, panel and bar', () => {
+    for (const [c, r] of [[120, 40], [100, 30], [80, 24], [80, 10], [60, 5], [80, 3]] as const)
+      for (const n of [1, 4, 8])
+        for (const panelLines of [null, 2, 7, 12, 40])
+          for (const alertBar of [false, true])
+            for (const view of ['auto', 'compact'] as const) {
+              const l = planLayout(c, r, n, view, { alertBar, panelLines });
+              const table = panelLines === null ? (l.tableTitle ? 1 : 0) + 1 + l.tableRows : 0;
+              const used = 1 + l.gpuLines + l.hostLines + l.graphLines + l.panelLines + table + l.alertBar + 1;
+              // Only the GPUs (compact: one line each) may overflow, when even they do not fit.
+              if (1 + l.gpuLines + 1 + l.alertBar + (panelLines === null ? 1 : 0) <= r) expect(used).toBeLessThanOrEqual(r);
+              else expect(l.hostLines + l.graphLines + l.panelLines + l.tableRows).toBe(0);
+              if (panelLines !== null) expect(l.tableRows).toBe(0);
+              // An open panel keeps its first two lines where cutting compact GPU lines makes room.
+              if (panelLines !== null && l.mode === 'compact' && r >= 6) expect(l.panelLines).toBeGreaterThanOrEqual(Math.min(2, panelLines));
+            }
+  });
+
   it('every plan adds up to the terminal when it fits', () => {
     for (const [c, r, n] of [[120, 40, 4], [80, 24, 2], [80, 10, 4], [200, 60, 8]] as const) {
       const l = planLayout(c, r, n, 'auto');

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BenchProgress } from '../../src/bench/live.js';
 import type { BenchPanelSource, BenchPanelState } from '../../src/views/monitor/bench-panel.js';
 import { displayWidth } from '../../src/views/format.js';
+import { alertsAtInstant } from '../../src/model/alerts.js';
 import { KEY, type MonitorHarness, renderMonitor } from '../helpers/monitor.js';
 import { demoAt, withProcesses } from '../helpers/snapshots.js';
 
@@ -149,8 +150,45 @@ describe('the benchmark panel (b)', () => {
   it('is in the help; without a panel b says so', async () => {
     m = await renderMonitor(eight, { columns: 120, rows: 40 });
     await m.press('h');
-    expect(m.lines().join('\n')).toMatch(/ b +benchmark panel: pick a preset, Enter starts bench http, x stops it/);
+    expect(m.lines().join('\n')).toMatch(/ b +benchmark panel: open it, close it \(a run goes on\)/);
     await m.press('x', 'b');
     expect(m.lines().at(-1)).toMatch(/^No benchmark panel here/);
+  });
+
+  it('with alerts firing, the bar stays above the status line at every size; nothing wraps, nothing is pushed off', async () => {
+    const hot = { ...eight, gpus: eight.gpus.map((g) => ({ ...g, temperatureGpuC: 91 })) };
+    const alerts = alertsAtInstant(hot, { temperatureC: 85, temperatureForSeconds: 0, memoryPercent: 95, idleMinutes: 10 }).map((a) => ({ ...a, host: '' }));
+    const bench = new PanelState();
+    bench.set({ progress: RUNNING });
+    for (const [columns, rows] of [
+      [80, 24],
+      [100, 30],
+      [120, 40],
+      [80, 10],
+    ] as const) {
+      m = await renderMonitor(hot, { columns, rows, bench, alerts: () => alerts });
+      await m.press('b');
+      const lines = m.lines();
+      expect(lines).toHaveLength(rows);
+      for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(columns);
+      // The panel's keys on the status line, whole; the bar above it.
+      expect(lines.at(-1)!.trimEnd()).toBe('q quit  h help  x stop  b close (the run goes on)');
+      expect(lines.at(-2)).toMatch(new RegExp(`^ ${alerts.length} ALERTS {3}`));
+      expect(alerts.filter((a) => a.rule === 'temperature')).toHaveLength(8);
+      if (rows >= 24) {
+        // Under the GPUs, the graph; then the panel, whole, in the process table's place.
+        const title = lines.findIndex((l) => l.startsWith('── Benchmark: bench http'));
+        expect(lines.slice(1, 9).every((l) => / UTL /.test(l))).toBe(true);
+        expect(lines.slice(title + 1, title + 7).map((l) => l.trim().split(/ {2,}/)[0])).toEqual(['Run', 'Requests', 'TTFT ms', 'ITL ms', 'Errors', 'Server']);
+        expect(lines.slice(9, title).some((l) => /utilization %, last/.test(l))).toBe(true);
+        expect(lines.join('\n')).not.toContain('PID USER');
+      } else {
+        // 80x10: the panel's title and run line, above the bar; the compact GPU lines give way for them.
+        expect(lines.slice(-4, -2).map((l) => l.slice(0, 24).trimEnd())).toEqual(['── Benchmark: bench http', ' Run       running  83/2']);
+        expect(lines.slice(1, 6).every((l) => / UTL /.test(l))).toBe(true);
+      }
+      m.unmount();
+      m = null;
+    }
   });
 });

@@ -196,15 +196,49 @@ describe('graph, help and quitting', () => {
     expect(m.lines().join('\n')).toMatch(/GPU 3 power W/);
   });
 
-  it('h shows every key; any key closes it', async () => {
+  it('h shows every key the monitor reads, each once; any key closes it', async () => {
     m = await renderMonitor(fourGpus, { columns: 120, rows: 40 });
     await m.press('h');
-    const help = m.lines().join('\n');
-    for (const k of ['q, Ctrl-C', 'Up/Down, j/k', 'PgUp/PgDn, Home/End', ', .', 'r ', '/ ', 'I  T  K', 'c  f  a', 'Tab, Shift-Tab', 'm ']) expect(help).toContain(k);
+    // The key column: two spaces in, 21 columns (two spaces at least after the key), then the description.
+    const keys = m.lines().flatMap((l) => /^ {2}(\S.{18}) {2}\S/.exec(l)?.[1]?.trim() ?? []);
+    expect(keys).toEqual(['q, Ctrl-C', 'h, ?', 'Up/Down, j/k', 'PgUp/PgDn, Home/End', ', .  (or < >)', 'r', '/', 'Esc', 'I  T  K', 'c  f  a', 'Tab, Shift-Tab', 'm', 'b', 'Enter', 'x']);
+    expect(m.lines().find((l) => /^ {2}b {2,}/.test(l))).toMatch(/benchmark panel/);
+    expect(m.lines().at(-1)).toMatch(/^q quit {2}any other key closes the help/);
     await m.press('x');
     expect(m.lines().join('\n')).toContain('── Processes');
     await m.press('?');
     expect(m.lines()[0]).toContain('keys');
+  });
+
+  it('in an 80x10 pane the help scrolls with the arrows, its status line last; nothing is cut off for good', async () => {
+    m = await renderMonitor(fourGpus, { columns: 80, rows: 10 });
+    await m.press('h');
+    let lines = m.lines();
+    expect(lines).toHaveLength(10);
+    for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(80);
+    expect(lines[0]).toMatch(/^gpumon 9\.9\.9 keys/);
+    expect(lines.at(-1)).toMatch(/^q quit {2}↑↓ scroll \(1-9 of 20\) {2}any other key closes the help/);
+    await m.press(KEY.pageDown, KEY.down, KEY.down);
+    lines = m.lines();
+    expect(lines).toHaveLength(10);
+    expect(lines.join('\n')).toMatch(/^ {2}x {2,}in the panel: stop the run/m);
+    expect(lines.at(-1)).toMatch(/\(12-20 of 20\)/);
+    // The descriptions fit 80 columns whole.
+    expect(lines.some((l) => l.includes('…'))).toBe(false);
+    await m.press(KEY.up);
+    expect(m.lines().at(-1)).toMatch(/\(11-19 of 20\)/);
+    await m.press('x');
+    expect(m.lines()[1]).toMatch(/^ 0 /);
+  });
+
+  it('the key hints drop whole from the end where the terminal is narrow; read-only has no signal keys', async () => {
+    m = await renderMonitor(fourGpus, { columns: 80, rows: 24 });
+    expect(m.lines().at(-1)!.trimEnd()).toBe('q quit  h help  / filter  ↑↓ select  ,. sort  r reverse  I/T/K signal');
+    await m.resize(100, 30);
+    expect(m.lines().at(-1)!.trimEnd()).toBe('q quit  h help  / filter  ↑↓ select  ,. sort  r reverse  I/T/K signal  c/f/a view  Tab/m graph');
+    m.unmount();
+    m = await renderMonitor(fourGpus, { columns: 80, rows: 24, readonly: true });
+    expect(m.lines().at(-1)!.trimEnd()).toBe('q quit  h help  / filter  ↑↓ select  ,. sort  r reverse  c/f/a view  Tab/m graph');
   });
 
   it('keys typed faster than a frame (one chunk of input) each count', async () => {

@@ -4,17 +4,17 @@ import type { ViewMode } from '../../config/settings.js';
 import { filterProcesses, type SignalName, sortProcesses, type SortColumn } from '../../model/processes.js';
 import type { SnapshotStore } from '../../model/store.js';
 import { hostLines } from '../text/once.js';
-import { benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel.js';
+import { benchPanelKeys, benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel.js';
 import { Frame } from './Frame.js';
 import { planLayout } from './layout.js';
 import type { AlertLine } from '../text/fleet.js';
 import {
   alertBarLine,
-  gpuBoxHeight,
   gpuBoxLines,
   gpuCompactLines,
   headerLine,
   helpLines,
+  helpStatusLine,
   historyLines,
   processTableLines,
   type SectionOptions,
@@ -47,9 +47,6 @@ export interface MonitorProps {
 
 const NO_BENCH: BenchPanelState = { choices: [], progress: null, resultPath: null, note: null };
 const noBench = { subscribe: () => () => {}, get: () => NO_BENCH };
-/** The panel wants this many lines at least; below that the GPUs go compact. */
-const MIN_PANEL_LINES = 11;
-const MAX_GRAPH_LINES = 14;
 
 /**
  * The interactive monitor. It re-renders when a snapshot arrives (about once
@@ -68,15 +65,19 @@ export function Monitor(props: MonitorProps) {
     [snapshot.processes, ui.filter, ui.sort, ui.descending],
   );
   const alerts = props.alerts?.() ?? [];
-  // The alert bar takes a row of its own: the sections are planned for the rows left.
-  const barRows = alerts.length ? 1 : 0;
-  const layout = planLayout(size.columns, size.rows - barRows, snapshot.gpus.length, ui.view);
   const width = size.columns;
+  const panelOpen = ui.benchOpen && props.bench !== undefined;
+  const panel = panelOpen ? benchPanelLines(bench, Math.min(ui.benchChoice, Math.max(0, bench.choices.length - 1)), width, o) : null;
+  const layout = planLayout(width, size.rows, snapshot.gpus.length, ui.view, { alertBar: alerts.length > 0, panelLines: panel?.length ?? null });
+  const help = ui.overlay?.kind === 'help' ? helpLines(width, o, props.readonly) : null;
+  // The help shows a page above its status line.
+  const helpPage = Math.max(1, size.rows - 1);
 
   // Keys act on what is on screen now; a ref keeps the handler from closing over an old frame.
   const benchCtx = props.bench ? { choices: bench.choices.length, running: isRunning(bench.progress) } : null;
-  const current = useRef({ ui, rows, pageSize: layout.tableRows, gpuCount: snapshot.gpus.length, bench: benchCtx });
-  current.current = { ui, rows, pageSize: layout.tableRows, gpuCount: snapshot.gpus.length, bench: benchCtx };
+  const now = { ui, rows, pageSize: layout.tableRows, gpuCount: snapshot.gpus.length, bench: benchCtx, help: { lines: help?.length ?? 0, page: helpPage } };
+  const current = useRef(now);
+  current.current = now;
   const { onSignal, onQuit, readonly, bench: benchControl } = props;
   const handleKey = useCallback(
     (input: string, key: KeyPress) => {
@@ -84,7 +85,7 @@ export function Monitor(props: MonitorProps) {
       const presses: [string, KeyPress][] = input.length > 1 && !key.ctrl ? [...input].map((ch) => [ch, {}]) : [[input, key]];
       let c = current.current;
       for (const [ch, k] of presses) {
-        const { state, effect } = onKey(c.ui, ch, k, { rows: c.rows, pageSize: c.pageSize, gpuCount: c.gpuCount, readonly, bench: c.bench });
+        const { state, effect } = onKey(c.ui, ch, k, { rows: c.rows, pageSize: c.pageSize, gpuCount: c.gpuCount, readonly, bench: c.bench, help: c.help });
         let next = state;
         if (effect?.kind === 'quit') onQuit();
         if (effect?.kind === 'bench-start') benchControl?.start(effect.choice);
@@ -102,48 +103,37 @@ export function Monitor(props: MonitorProps) {
   );
   useInput(handleKey, { isActive: props.keys });
 
-  if (ui.overlay?.kind === 'help') return <Frame lines={helpLines(width, o, props.readonly).slice(0, size.rows)} />;
-
-  if (ui.benchOpen && props.bench) {
-    // The panel takes the place of the host, graph and processes, under the GPUs.
-    const full = ui.view !== 'compact' && width >= 80 && size.rows - 2 - gpuBoxHeight(snapshot.gpus.length) >= MIN_PANEL_LINES;
-    const gpus = full ? gpuBoxLines(snapshot.gpus, width, o) : gpuCompactLines(snapshot.gpus, width, o);
-    const top = [headerLine(snapshot, width, o), ...gpus].slice(0, Math.max(0, size.rows - 1 - Math.min(MIN_PANEL_LINES, size.rows - 2)));
-    const panel = benchPanelLines(bench, Math.min(ui.benchChoice, Math.max(0, bench.choices.length - 1)), width, Math.max(0, size.rows - 1 - top.length), o);
-    // Below it, what the graphed GPU does meanwhile, where there is room.
-    const room = size.rows - 1 - top.length - panel.length;
-    const gpu = snapshot.gpus[Math.min(ui.graphGpu, snapshot.gpus.length - 1)];
-    const graph = room >= 6 ? historyLines(gpu, gpu ? history.series(gpu.uuid, ui.graphMetric, Math.max(10, width - 8)) : [], ui.graphMetric, props.intervalMs, width, Math.min(room, MAX_GRAPH_LINES), o) : [];
-    const body = [...top, ...panel, ...graph];
-    while (body.length < size.rows - 1) body.push(' ');
-    return <Frame lines={[...body, statusLine(ui, width, o)]} />;
+  if (help && ui.overlay?.kind === 'help') {
+    const top = Math.min(ui.overlay.top, Math.max(0, help.length - helpPage));
+    const page = help.slice(top, top + helpPage);
+    while (page.length < helpPage) page.push(' ');
+    return <Frame lines={[...page, helpStatusLine(top, helpPage, help.length, width, o)].slice(-size.rows)} />;
   }
 
-  const selected = selectedRow(ui, rows);
-  const top = visibleTop(ui, rows, layout.tableRows);
   const graphGpu = snapshot.gpus[Math.min(ui.graphGpu, snapshot.gpus.length - 1)];
   const graphWidth = Math.max(10, width - 8);
+  const selected = selectedRow(ui, rows);
+  const top = visibleTop(ui, rows, layout.tableRows);
   const lines = [
     headerLine(snapshot, width, o),
-    ...(layout.mode === 'full' ? gpuBoxLines(snapshot.gpus, width, o) : gpuCompactLines(snapshot.gpus, width, o)),
+    ...(layout.mode === 'full' ? gpuBoxLines(snapshot.gpus, width, o) : gpuCompactLines(snapshot.gpus, width, o).slice(0, layout.gpuLines)),
     ...(layout.hostLines ? hostLines(snapshot.host, width, o) : []),
     ...(layout.graphLines
       ? historyLines(graphGpu, graphGpu ? history.series(graphGpu.uuid, ui.graphMetric, graphWidth) : [], ui.graphMetric, props.intervalMs, width, layout.graphLines, o)
       : []),
-    ...processTableLines(
-      { rows, total: snapshot.processes.length, selected, top, pageSize: layout.tableRows, title: layout.tableTitle },
-      ui,
-      width,
-      o,
-    ),
+    // The panel takes the process table's place; what the plan has no room for is cut from its end.
+    ...(panel
+      ? panel.slice(0, layout.panelLines)
+      : processTableLines({ rows, total: snapshot.processes.length, selected, top, pageSize: layout.tableRows, title: layout.tableTitle }, ui, width, o)),
   ];
-  // The status line stays on the last row: what does not fit above it is cut, what is short is padded.
-  const bodyRows = Math.max(0, size.rows - 1 - barRows);
+  // The status line stays on the last row, the alert bar above it: what does not fit above them is cut, what is short is padded.
+  const bodyRows = Math.max(0, size.rows - 1 - layout.alertBar);
   const body = lines.slice(0, bodyRows);
   while (body.length < bodyRows) body.push(' ');
-  const bar = barRows && size.rows > 1 ? [alertBarLine(alerts, width, o)] : [];
+  const bar = layout.alertBar ? [alertBarLine(alerts, width, o)] : [];
   // A run going on behind the closed panel shows on the status line, unless something more urgent is there.
   const quiet = !ui.message && !ui.overlay && !ui.editingFilter && !ui.filter;
-  const status = quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o);
-  return <Frame lines={[...body, ...bar, status]} />;
+  const status =
+    !panel && quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o, { panelKeys: panel ? benchPanelKeys(bench) : null, readonly: props.readonly });
+  return <Frame lines={[...body, ...bar, status].slice(-Math.max(1, size.rows))} />;
 }

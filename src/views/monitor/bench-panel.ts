@@ -45,8 +45,8 @@ function donePercent(p: BenchProgress): number | null {
   return p.durationS ? Math.min(100, (100 * p.elapsedS) / p.durationS) : null;
 }
 
-/** The panel, at most `height` lines of exactly `width` columns (the key hints last). */
-export function benchPanelLines(s: BenchPanelState, selected: number, width: number, height: number, o: SectionOptions): string[] {
+/** The panel's lines, each exactly `width` columns; the layout decides how many show (its keys are on the status line). */
+export function benchPanelLines(s: BenchPanelState, selected: number, width: number, o: SectionOptions): string[] {
   const rule = o.ascii ? '-' : '─';
   const p = s.progress;
   const running = isRunning(p);
@@ -75,7 +75,7 @@ export function benchPanelLines(s: BenchPanelState, selected: number, width: num
     // A run that failed before its first request has nothing more to show than why.
     if (p.sent === 0 && p.phase === 'failed') {
       if (p.message) out.push(paint([label('Failed'), seg(p.message, 'high')], width, o));
-      return finish(out, running, s, width, height, o);
+      return out;
     }
     out.push(
       paint(
@@ -98,15 +98,13 @@ export function benchPanelLines(s: BenchPanelState, selected: number, width: num
     if (s.resultPath && !running) out.push(paint([label('Saved to'), seg(s.resultPath)], width, o));
     if (p.message) out.push(paint([label(p.phase === 'failed' ? 'Failed' : 'Result'), seg(p.message, p.phase === 'failed' ? 'high' : null)], width, o));
   }
-  return finish(out, running, s, width, height, o);
+  return out;
 }
 
-/** The key hints under the panel, everything cut to `height`. */
-function finish(out: string[], running: boolean, s: BenchPanelState, width: number, height: number, o: SectionOptions): string[] {
-  const keys = running ? 'x stop   b close (the run goes on)' : s.choices.length ? '↑↓ choose   Enter start   b close' : 'b close';
-  out.splice(Math.max(1, height - 1));
-  out.push(paint([seg(` ${o.ascii ? keys.replace('↑↓', 'up/down') : keys}`, 'dim')], width, o));
-  return out.slice(0, height);
+/** The panel's keys, for the status line while it is open. */
+export function benchPanelKeys(s: BenchPanelState): readonly string[] {
+  if (isRunning(s.progress)) return ['x stop', 'b close (the run goes on)'];
+  return s.choices.length ? ['↑↓ choose', 'Enter start', 'b close'] : ['b close'];
 }
 
 /** The status line while a run goes on with the panel closed. */

@@ -10,10 +10,10 @@ import {
 } from '../../model/derive.js';
 import type { HistoryMetric } from '../../model/history.js';
 import type { GpuSample, Snapshot } from '../../model/types.js';
-import { bar, fmtClock, fmtInt, fmtMiBPair, NA, padStart } from '../format.js';
+import { bar, displayWidth, fmtClock, fmtInt, fmtMiBPair, NA, padStart } from '../format.js';
 import { box, line, type Seg, seg } from '../text/layout.js';
 import { gpuBlock, type TextViewOptions } from '../text/once.js';
-import { processHeaderSegs, processRowSegs } from '../text/process-table.js';
+import { hostColumnWidth, processHeaderSegs, processRowSegs } from '../text/process-table.js';
 import type { GpuProcess } from '../../model/types.js';
 import type { UiState } from './state.js';
 import type { AlertLine } from '../text/fleet.js';
@@ -112,7 +112,7 @@ export function historyLines(
   height: number,
   o: SectionOptions,
 ): string[] {
-  const title = gpu ? `GPU ${gpu.index} ${METRIC_TITLE[metric]}, last ${Math.round((series.length * intervalMs) / 1000)} s` : 'no GPU';
+  const title = gpu ? `${gpu.host ? `${gpu.host} ` : ''}GPU ${gpu.index} ${METRIC_TITLE[metric]}, last ${Math.round((series.length * intervalMs) / 1000)} s` : 'no GPU';
   const head = paint([seg(title, 'bold'), seg('   Tab: next GPU  m: next metric', 'dim')], width, o);
   const chartHeight = height - 1;
   if (chartHeight < 2) return [head];
@@ -165,7 +165,9 @@ export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sor
     const title = `${rule}${rule} Processes (${shown})${filter} `;
     out.push(paint([seg(title, 'bold'), seg(rule.repeat(Math.max(0, width - title.length)), 'dim')], width, o));
   }
-  out.push(paint(processHeaderSegs({ column: state.sort, descending: state.descending }, o.ascii), width, o));
+  // A fleet's GPU indexes repeat across hosts: its rows name the host first.
+  const hostWidth = hostColumnWidth(t.rows);
+  out.push(paint(processHeaderSegs({ column: state.sort, descending: state.descending }, o.ascii, hostWidth), width, o));
   if (t.pageSize <= 0) return out;
   if (t.rows.length === 0) {
     const why = t.total === 0 ? '  No running processes found' : `  No process matches the filter '${state.filter}'`;
@@ -173,7 +175,7 @@ export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sor
     return out;
   }
   const end = Math.min(t.rows.length, t.top + t.pageSize);
-  for (let i = t.top; i < end; i++) out.push(paint(processRowSegs(t.rows[i]!, i === t.selected ? 'selected' : null), width, o));
+  for (let i = t.top; i < end; i++) out.push(paint(processRowSegs(t.rows[i]!, i === t.selected ? 'selected' : null, hostWidth), width, o));
   return out;
 }
 
@@ -188,33 +190,54 @@ export function alertBarLine(alerts: readonly AlertLine[], width: number, o: Sec
   return paint(segs, width, o);
 }
 
-const HINTS = 'q quit  h help  / filter  ↑↓ select  ,. sort  r reverse  I/T/K signal  c/f/a view  Tab/m graph  b bench';
+/** The key hints, most wanted first: a narrow terminal shows the first that fit, whole. */
+const HINTS = ['q quit', 'h help', '/ filter', '↑↓ select', ',. sort', 'r reverse', 'I/T/K signal', 'c/f/a view', 'Tab/m graph', 'b bench'];
 
-/** The bottom line: a question, a message, or the key hints. */
-export function statusLine(state: UiState, width: number, o: SectionOptions): string {
+/** As many of the hints as fit in `width`, two spaces apart, never one cut in half. */
+function hintsLine(hints: readonly string[], width: number, o: SectionOptions): string {
+  let text = '';
+  for (const h of hints) {
+    const next = text ? `${text}  ${o.ascii ? h.replace('↑↓', 'up/down') : h}` : h;
+    if (displayWidth(next) > width) break;
+    text = next;
+  }
+  return paint([seg(text, 'dim')], width, o);
+}
+
+/**
+ * The bottom line: a question, a message, or the key hints (the benchmark
+ * panel's own keys while it is open: `panelKeys`; no signal keys when read-only).
+ */
+export function statusLine(state: UiState, width: number, o: SectionOptions, hints: { readonly panelKeys?: readonly string[] | null; readonly readonly?: boolean } = {}): string {
+  const { panelKeys = null } = hints;
   if (state.overlay?.kind === 'confirm') return paint([seg(`Send ${state.overlay.signal} to ${state.overlay.label}? [y/N]`, 'severe')], width, o);
   if (state.message) return paint([seg(state.message.text, state.message.level === 'error' ? 'high' : 'bold')], width, o);
   if (state.editingFilter) return paint([seg(`/${state.filter}_`, 'bold'), seg('   filter by user, PID or command; Enter keeps it, Esc clears it', 'dim')], width, o);
+  if (panelKeys) return hintsLine(['q quit', 'h help', ...panelKeys], width, o);
   if (state.filter) return paint([seg(`filter: ${state.filter}`, 'bold'), seg('   Esc clears it   h help', 'dim')], width, o);
-  return paint([seg(o.ascii ? HINTS.replace('↑↓', 'up/down') : HINTS, 'dim')], width, o);
+  return hintsLine(hints.readonly ? HINTS.filter((h) => !h.startsWith('I/T/K')) : HINTS, width, o);
 }
 
+/** Every key, once; the panel's keys say so. */
 const HELP: ReadonlyArray<readonly [string, string]> = [
   ['q, Ctrl-C', 'quit'],
-  ['h, ?', 'this help (any key closes it)'],
-  ['Up/Down, j/k', 'select a process'],
-  ['PgUp/PgDn, Home/End', 'move the selection by a page, to the first or last'],
+  ['h, ?', 'this help'],
+  ['Up/Down, j/k', 'select a process (in the panel: a preset)'],
+  ['PgUp/PgDn, Home/End', 'move the selection a page, to the first or last'],
   [', .  (or < >)', 'sort by the previous / next column'],
   ['r', 'reverse the sort order'],
-  ['/', 'filter processes by user, PID or command (Enter keeps, Esc clears)'],
-  ['Esc', 'clear the filter'],
-  ['I  T  K', 'send SIGINT / SIGTERM / SIGKILL to the selected process (asks first)'],
+  ['/', 'filter by user, PID or command (Enter keeps it)'],
+  ['Esc', 'clear the filter; close the panel'],
+  ['I  T  K', 'send SIGINT / SIGTERM / SIGKILL to the selection'],
   ['c  f  a', 'compact view / full view / choose by terminal size'],
   ['Tab, Shift-Tab', 'graph the next / previous GPU'],
-  ['m', 'graph the next metric (utilization, memory, power, temperature)'],
-  ['b', 'benchmark panel: pick a preset, Enter starts bench http, x stops it, b closes'],
+  ['m', 'graph the next metric (util, memory, power, temp)'],
+  ['b', 'benchmark panel: open it, close it (a run goes on)'],
+  ['Enter', 'in the panel: start bench http with the preset'],
+  ['x', 'in the panel: stop the run'],
 ];
 
+/** The help screen's lines, all of them (the monitor shows a page and scrolls). */
 export function helpLines(width: number, o: SectionOptions, readonly: boolean): string[] {
   const keyWidth = Math.max(...HELP.map(([k]) => k.length)) + 2;
   return [
@@ -222,7 +245,13 @@ export function helpLines(width: number, o: SectionOptions, readonly: boolean): 
     paint([], width, o),
     ...HELP.map(([k, what]) => paint([seg(`  ${k.padEnd(keyWidth)}`, 'bold'), seg(what)], width, o)),
     paint([], width, o),
-    paint([seg(readonly ? '  Read-only: signals are off.' : '  Signals are sent only after you confirm, and only to the process shown (its start time is checked).', 'dim')], width, o),
-    paint([seg('  Colors: green low, yellow moderate, red high (thresholds: gpumon config).', 'dim')], width, o),
+    paint([seg(readonly ? '  Read-only: signals are off.' : '  Signals are sent only after you confirm, and only to the process shown.', 'dim')], width, o),
+    paint([seg('  Colors: green low, yellow moderate, red high (gpumon config).', 'dim')], width, o),
   ];
+}
+
+/** The help screen's status line: how to leave it, and how to scroll when it does not fit. */
+export function helpStatusLine(top: number, page: number, total: number, width: number, o: SectionOptions): string {
+  const more = total > page ? [`↑↓ scroll (${top + 1}-${Math.min(total, top + page)} of ${total})`] : [];
+  return hintsLine(['q quit', ...more, 'any other key closes the help'], width, o);
 }

@@ -10,7 +10,8 @@ import type { GpuProcess } from '../../model/types.js';
 
 export type Overlay =
   | null
-  | { readonly kind: 'help' }
+  /** The help screen, scrolled to its line `top`. */
+  | { readonly kind: 'help'; readonly top: number }
   | {
       readonly kind: 'confirm';
       readonly pid: number;
@@ -32,6 +33,8 @@ export interface UiState {
   readonly editingFilter: boolean;
   /** The selected process, by pid (it keeps its place across samples and sorts). */
   readonly selectedPid: number | null;
+  /** ...and GPU: a process on two GPUs has a row on each, and a fleet's hosts share PIDs. */
+  readonly selectedGpu: string | null;
   /** Where the selection was, for when its process goes away; -1 before anything is selected. */
   readonly selectedIndex: number;
   /** First visible row of the process table. */
@@ -55,6 +58,7 @@ export function initialUiState(s: Pick<UiState, 'view' | 'sort' | 'descending'> 
     filter: '',
     editingFilter: false,
     selectedPid: null,
+    selectedGpu: null,
     selectedIndex: -1,
     top: 0,
     graphGpu: 0,
@@ -91,6 +95,8 @@ export interface KeyContext {
   readonly readonly: boolean;
   /** The benchmark panel: null when the monitor has none. */
   readonly bench?: { readonly choices: number; readonly running: boolean } | null;
+  /** The help screen's length and the lines of it that show at once (for scrolling). */
+  readonly help?: { readonly lines: number; readonly page: number };
 }
 
 export type Effect =
@@ -107,7 +113,7 @@ export interface KeyResult {
 /** Index of the selected row among `rows` (following the pid, else the old position), or -1 for none. */
 export function selectedRow(state: UiState, rows: readonly GpuProcess[]): number {
   if (rows.length === 0 || state.selectedIndex < 0) return -1;
-  const byPid = state.selectedPid === null ? -1 : rows.findIndex((p) => p.pid === state.selectedPid);
+  const byPid = state.selectedPid === null ? -1 : rows.findIndex((p) => p.pid === state.selectedPid && p.gpuUuid === state.selectedGpu);
   return byPid >= 0 ? byPid : Math.min(state.selectedIndex, rows.length - 1);
 }
 
@@ -124,7 +130,7 @@ export function visibleTop(state: UiState, rows: readonly GpuProcess[], pageSize
 function select(state: UiState, ctx: KeyContext, index: number): UiState {
   if (ctx.rows.length === 0) return state;
   const i = Math.max(0, Math.min(ctx.rows.length - 1, index));
-  const moved = { ...state, selectedPid: ctx.rows[i]!.pid, selectedIndex: i };
+  const moved = { ...state, selectedPid: ctx.rows[i]!.pid, selectedGpu: ctx.rows[i]!.gpuUuid, selectedIndex: i };
   return { ...moved, top: visibleTop(moved, ctx.rows, ctx.pageSize) };
 }
 
@@ -148,6 +154,10 @@ export function onKey(state: UiState, input: string, key: KeyPress, ctx: KeyCont
   }
   if (s.overlay?.kind === 'help') {
     if (input === 'q') return result(s, { kind: 'quit' });
+    // Where the help does not fit, the arrows scroll it; any other key closes it.
+    const { lines, page } = ctx.help ?? { lines: 0, page: 0 };
+    const step = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : key.pageUp ? -page : key.pageDown ? page : 0;
+    if (step && lines > page) return result({ ...s, overlay: { kind: 'help', top: Math.max(0, Math.min(lines - page, s.overlay.top + step)) } });
     return result({ ...s, overlay: null });
   }
 
@@ -191,7 +201,7 @@ export function onKey(state: UiState, input: string, key: KeyPress, ctx: KeyCont
       return result(s, { kind: 'quit' });
     case 'h':
     case '?':
-      return result({ ...s, overlay: { kind: 'help' } });
+      return result({ ...s, overlay: { kind: 'help', top: 0 } });
     case 'c':
       return result({ ...s, view: 'compact' });
     case 'f':

@@ -1,7 +1,7 @@
 import { processCommand } from '../../model/derive.js';
 import type { SortColumn } from '../../model/processes.js';
 import type { GpuProcess } from '../../model/types.js';
-import { fmtDuration, fmtMiB, NA, padStart } from '../format.js';
+import { displayWidth, fit, fmtDuration, fmtMiB, NA, padStart } from '../format.js';
 import type { Token } from '../style.js';
 import { type Seg, seg } from './layout.js';
 
@@ -28,17 +28,28 @@ export interface SortMark {
   readonly descending: boolean;
 }
 
-/** The header row; the sorted column carries an arrow. */
-export function processHeaderSegs(sort: SortMark | null = null, ascii = false): Seg[] {
+/** The HOST column's width for these rows (a fleet's): the longest host name, within reason; 0 for one host. */
+export function hostColumnWidth(rows: readonly GpuProcess[]): number {
+  let longest = 0;
+  for (const p of rows) if (p.host !== undefined) longest = Math.max(longest, displayWidth(p.host));
+  return longest ? Math.min(24, Math.max(4, longest)) : 0;
+}
+
+// Cut with '~', which every terminal has (the table is shared with --ascii output).
+const hostCell = (text: string, width: number) => `${fit(text, width, true)} `;
+
+/** The header row; the sorted column carries an arrow. A fleet's rows start with their host (`hostWidth` columns). */
+export function processHeaderSegs(sort: SortMark | null = null, ascii = false, hostWidth = 0): Seg[] {
   const arrow = (c: SortColumn) => (sort?.column === c ? (sort.descending ? (ascii ? 'v' : '▼') : ascii ? '^' : '▲') : '');
   const segs = COLUMNS.map((c) => seg(place(`${arrow(c.sort)}${c.title}`, c.width, c.left), 'bold'));
-  return [...segs, seg(`  ${arrow('command')}COMMAND`, 'bold')];
+  return [...(hostWidth ? [seg(hostCell('HOST', hostWidth), 'bold')] : []), ...segs, seg(`  ${arrow('command')}COMMAND`, 'bold')];
 }
 
 /**
  * One process row. What the host cannot tell (a process in another PID
  * namespace, or gone) shows as '?', as nvitop does; nvidia-smi's values stay.
  */
-export function processRowSegs(p: GpuProcess, token: Token | null = null): Seg[] {
-  return [...COLUMNS.map((c) => seg(place(c.cell(p), c.width, c.left), token)), seg(`  ${processCommand(p) ?? '?'}`, token)];
+export function processRowSegs(p: GpuProcess, token: Token | null = null, hostWidth = 0): Seg[] {
+  const host = hostWidth ? [seg(hostCell(p.host ?? '?', hostWidth), token)] : [];
+  return [...host, ...COLUMNS.map((c) => seg(place(c.cell(p), c.width, c.left), token)), seg(`  ${processCommand(p) ?? '?'}`, token)];
 }
