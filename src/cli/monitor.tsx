@@ -9,7 +9,7 @@ import { FrameSinkContext } from '../views/monitor/Frame.js';
 import { DiffScreen, ENTER_FULL_SCREEN, InkStdout, LEAVE_FULL_SCREEN } from '../views/terminal/screen.js';
 import { BenchPanelController } from './bench-panel.js';
 import { reportError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitForSignal } from './exit-codes.js';
 import { appearance, type CommonOptions } from './options.js';
 import { openMonitorSource } from './fleet.js';
 
@@ -74,7 +74,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
   let finished = false;
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((r) => (resolveExit = r));
-  const onSignal = (signal: NodeJS.Signals) => finish(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGQUIT' ? 3 : signal === 'SIGHUP' ? 1 : 15));
+  const onSignal = (signal: NodeJS.Signals) => finish(exitForSignal(signal));
   const onCrash = (error: unknown) => {
     finish(EXIT.internal);
     reportError(error, process.stderr);

@@ -9,7 +9,7 @@ import { rangeBefore, readSamples, type StoredSample } from '../store/query.js';
 import { GpuHistory } from '../model/history.js';
 import type { Settings } from '../config/settings.js';
 import { CliError, reportError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitForSignal, STOP_SIGNALS } from './exit-codes.js';
 import { asCliError, dbPath } from './history-common.js';
 import type { RecordFlags } from './history.js';
 import { sourceOptions } from './options.js';
@@ -94,8 +94,7 @@ export async function startRecording(path: string, label: string | null, setting
   };
 }
 
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-type EndSignal = keyof typeof SIGNAL_EXIT;
+type EndSignal = (typeof STOP_SIGNALS)[number];
 
 /**
  * `gpumon record`: samples to SQLite until --duration passes or a signal
@@ -119,7 +118,7 @@ export async function runRecord(opts: RecordFlags, env: NodeJS.ProcessEnv): Prom
 
   return new Promise<number>((resolve) => {
     let timer: NodeJS.Timeout | null = null;
-    const onSignal = (signal: EndSignal) => finish(signal, SIGNAL_EXIT[signal]);
+    const onSignal = (signal: EndSignal) => finish(signal, exitForSignal(signal));
     const unsubscribe = source.subscribe((s) => {
       try {
         recording.add(s);
@@ -131,7 +130,7 @@ export async function runRecord(opts: RecordFlags, env: NodeJS.ProcessEnv): Prom
       if (timer) clearTimeout(timer);
       unsubscribe();
       source.stop();
-      for (const s of Object.keys(SIGNAL_EXIT) as EndSignal[]) process.off(s, onSignal);
+      for (const s of STOP_SIGNALS) process.off(s, onSignal);
       try {
         recording.close(how);
         process.stderr.write(`gpumon: recorded ${recording.stored} sample${recording.stored === 1 ? '' : 's'} to ${path} (${how === 'duration' ? 'end of --duration' : how})\n`);
@@ -140,7 +139,7 @@ export async function runRecord(opts: RecordFlags, env: NodeJS.ProcessEnv): Prom
       }
       resolve(code);
     }
-    for (const s of Object.keys(SIGNAL_EXIT) as EndSignal[]) process.on(s, onSignal);
+    for (const s of STOP_SIGNALS) process.on(s, onSignal);
     if (opts.duration) timer = setTimeout(() => finish('duration', EXIT.ok), opts.duration);
   });
 }

@@ -117,7 +117,7 @@ export async function lockForRecording(db: Database, path: string): Promise<() =
   } catch (e) {
     if ((e as { code?: string }).code === 'SQLITE_BUSY') {
       const holder = db.prepare("SELECT value FROM meta WHERE key = 'recorder.pid'").get() as { value: string } | undefined;
-      throw new StoreError('busy', `another recorder${holder ? ` (PID ${holder.value})` : ''} is writing to ${path}; stop it first, or record to another file with --db`);
+      throw new StoreError('busy', `another recorder${holder ? ` (PID ${holder.value})` : ''} is writing to ${path}; stop it first, or record to another file (--db, or --record PATH in the monitor)`);
     }
     throw new StoreError('unwritable', `cannot lock ${path}.lock (${describeError(e)})`);
   }

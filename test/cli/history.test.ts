@@ -49,7 +49,7 @@ describe('gpumon record', () => {
     const { child, exited } = await startRecorder(['--demo', '--db', db]);
     const second = gpumon(['record', '--demo', '--duration', '1s', '--db', db]);
     expect(second.status).toBe(75);
-    expect(second.stderr).toBe(`gpumon: another recorder (PID ${child.pid}) is writing to ${db}; stop it first, or record to another file with --db\n`);
+    expect(second.stderr).toBe(`gpumon: another recorder (PID ${child.pid}) is writing to ${db}; stop it first, or record to another file (--db, or --record PATH in the monitor)\n`);
     child.kill('SIGTERM');
     await exited;
   });

@@ -19,11 +19,15 @@ describe('a fleet of gpumon serve --demo instances on loopback', () => {
   let servers: ServeProcess[] = [];
   let dead = '';
   beforeAll(async () => {
-    servers = await Promise.all([
+    // allSettled: if one fails to start, the others are still stopped in afterAll (none left running).
+    const started = await Promise.allSettled([
       ServeProcess.start(['--demo', '8xh100', '-i', '0.2']),
       ServeProcess.start(['--demo', 'h100', '-i', '0.2']),
       ServeProcess.start(['--demo', 'h100', '-i', '0.2']),
     ]);
+    servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     dead = await deadUrl();
   });
   afterAll(async () => {
