@@ -3,7 +3,7 @@ import { registerConfigCommands } from '../config/command.js';
 import { registerBenchCommands } from './bench.js';
 import { registerHistoryCommands } from './history.js';
 import { VERSION } from '../version.js';
-import { reportError } from './errors.js';
+import { reportError, UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { runOnce } from './once.js';
 import type { MonitorOptions } from './monitor.js';
@@ -36,6 +36,8 @@ export function buildProgram(): Command {
     .action(async (opts: MonitorOptions, self: Command) => {
       if (self.args.length > 0)
         self.error(`error: unknown command '${self.args[0]}' (commands: ${self.commands.map((c) => c.name()).join(', ')})`, { code: 'commander.unknownCommand', exitCode: EXIT.usage });
+      if (opts.record !== undefined && (opts.once || opts.json || opts.check))
+        throw new UsageError('--record records what the monitor shows; to record without it: gpumon record');
       // nvitop's rule: a snapshot, not a screen, when stdout is not a terminal.
       if (opts.once || opts.json || opts.check || !process.stdout.isTTY) process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
       else process.exitCode = await (await import('./monitor.js')).runMonitor(opts, process.env);

@@ -98,6 +98,14 @@ describe('gpumon record', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--duration: 'soon' is not a duration");
   });
+
+  it('refuses --record with a snapshot, which it would not record', () => {
+    for (const mode of ['--once', '--json', '--check']) {
+      const r = gpumon([mode, '--demo', '--record', tempDb()]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe('gpumon: --record records what the monitor shows; to record without it: gpumon record\n(see gpumon --help)\n');
+    }
+  });
 });
 
 describe('gpumon export', () => {
