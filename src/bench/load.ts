@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
+import { whenAborted } from './abort.js';
 import { arrivalGaps } from './arrivals.js';
 import { type RequestOutcome, type RequestSpec, sendRequest } from './request.js';
 
@@ -36,9 +37,9 @@ function sleepUntil(at: number, signal?: AbortSignal): Promise<void> {
   const ms = at - performance.now();
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const done = () => (clearTimeout(timer), signal?.removeEventListener('abort', done), resolve());
+    const done = () => (clearTimeout(timer), stopWaiting(), resolve());
     const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    const stopWaiting = whenAborted(signal, done);
   });
 }
 
@@ -62,9 +63,9 @@ export async function runLoad(plan: LoadPlan, pool: Dispatcher, request: (index:
 
   const waitForSlot = () =>
     new Promise<void>((resolve) => {
-      const done = () => (signal?.removeEventListener('abort', done), resolve());
+      const done = () => (stopWaiting(), resolve());
       slotFreed.push(done);
-      signal?.addEventListener('abort', done, { once: true });
+      const stopWaiting = whenAborted(signal, done);
     });
 
   for (let i = 0; plan.numPrompts === null || i < plan.numPrompts; i++) {

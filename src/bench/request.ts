@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, type Dispatcher } from 'undici';
+import { whenAborted } from './abort.js';
 import { readChunk } from './openai-chunk.js';
 import { SseParser } from './sse.js';
 
@@ -92,6 +93,20 @@ function contentType(raw: readonly Buffer[]): string {
   return '';
 }
 
+/** Where a spec's requests go, worked out once per URL and key: a run sends thousands to one. */
+const targets = new WeakMap<URL, Map<string | null, { origin: string; path: string; headers: Record<string, string> }>>();
+function target(spec: RequestSpec): { origin: string; path: string; headers: Record<string, string> } {
+  let byKey = targets.get(spec.url);
+  if (!byKey) targets.set(spec.url, (byKey = new Map()));
+  let t = byKey.get(spec.apiKey);
+  if (!t) {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream, application/json' };
+    if (spec.apiKey) headers.authorization = `Bearer ${spec.apiKey}`;
+    byKey.set(spec.apiKey, (t = { origin: spec.url.origin, path: spec.url.pathname + spec.url.search, headers }));
+  }
+  return t;
+}
+
 /**
  * Sends one completion request and reads its stream (or a JSON answer, for a
  * server that does not stream). Never rejects: every way it can go wrong is a
@@ -106,6 +121,7 @@ export function sendRequest(pool: Dispatcher, spec: RequestSpec, dueAt: number, 
     let settled = false;
     let idle: NodeJS.Timeout | undefined;
     let abort: ((e?: Error) => void) | null = null;
+    let stopWaiting = () => {};
     let status = 0;
     let streaming = false;
     let body = '';
@@ -116,7 +132,7 @@ export function sendRequest(pool: Dispatcher, spec: RequestSpec, dueAt: number, 
       if (settled) return;
       settled = true;
       clearTimeout(idle);
-      signal?.removeEventListener('abort', onAbort);
+      stopWaiting();
       const endAt = performance.now();
       const itls: number[] = [];
       for (let i = 1; i < chunkTimes.length; i++) itls.push(chunkTimes[i]! - chunkTimes[i - 1]!);
@@ -166,13 +182,11 @@ export function sendRequest(pool: Dispatcher, spec: RequestSpec, dueAt: number, 
     };
     const ok = () => status >= 200 && status <= 299;
 
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream, application/json' };
-    if (spec.apiKey) headers.authorization = `Bearer ${spec.apiKey}`;
     if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    stopWaiting = whenAborted(signal, onAbort);
     armIdle();
     pool.dispatch(
-      { origin: spec.url.origin, path: spec.url.pathname + spec.url.search, method: 'POST', headers, body: spec.body },
+      { ...target(spec), method: 'POST', body: spec.body },
       {
         onConnect: (a) => {
           abort = a;
