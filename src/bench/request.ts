@@ -108,122 +108,148 @@ function target(spec: RequestSpec): { origin: string; path: string; headers: Rec
 }
 
 /**
+ * One request in flight, as undici's handler: its methods are undici's
+ * callbacks. A class, not closures: a run makes tens of thousands of these a
+ * second, and a set of closures per request showed up in the profile.
+ */
+class StreamedRequest implements Dispatcher.DispatchHandlers {
+  private readonly sentAt = performance.now();
+  private readonly chunkTimes: number[] = [];
+  private completionTokens: number | null = null;
+  private promptTokens: number | null = null;
+  private settled = false;
+  private idle: NodeJS.Timeout | undefined;
+  private abort: ((e?: Error) => void) | null = null;
+  private stopWaiting: () => void = () => {};
+  private status = 0;
+  private body = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private sse: SseParser | null = null;
+
+  constructor(
+    private readonly spec: RequestSpec,
+    private readonly dueAt: number,
+    private readonly resolve: (o: RequestOutcome) => void,
+  ) {}
+
+  start(pool: Dispatcher, signal: AbortSignal | undefined): void {
+    if (signal?.aborted) return this.cancel();
+    this.stopWaiting = whenAborted(signal, this.cancel);
+    this.armIdle();
+    pool.dispatch({ ...target(this.spec), method: 'POST', body: this.spec.body }, this);
+  }
+
+  private readonly cancel = (): void => this.finish(failure('cancelled', 'stopped before it finished'));
+
+  private readonly timedOut = (): void => {
+    const n = this.chunkTimes.length;
+    this.finish(failure('idle_timeout', `no data for ${(this.spec.idleTimeoutMs / 1000).toFixed(1)} s ${n ? `after ${n} chunks` : 'before the first chunk'}`));
+  };
+
+  /** One timer per request, pushed back on each read: refresh() costs a fraction of a new setTimeout, and a stream reads thousands of chunks. */
+  private armIdle(): void {
+    if (this.idle) this.idle.refresh();
+    else this.idle = setTimeout(this.timedOut, this.spec.idleTimeoutMs);
+  }
+
+  private finish(fail: RequestFailure | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.idle);
+    this.stopWaiting();
+    const endAt = performance.now();
+    const { chunkTimes, dueAt } = this;
+    const itls: number[] = [];
+    for (let i = 1; i < chunkTimes.length; i++) itls.push(chunkTimes[i]! - chunkTimes[i - 1]!);
+    this.resolve({
+      dueAt,
+      sentAt: this.sentAt,
+      endAt,
+      ttftMs: chunkTimes.length ? chunkTimes[0]! - dueAt : null,
+      e2elMs: endAt - dueAt,
+      itlsMs: itls,
+      chunkTimes,
+      outputTokens: this.completionTokens ?? chunkTimes.length,
+      outputTokensEstimated: this.completionTokens === null,
+      inputTokens: this.promptTokens ?? this.spec.promptTokensEstimate,
+      inputTokensEstimated: this.promptTokens === null,
+      failure: fail,
+    });
+    // A finished stream leaves its socket to the keep-alive pool; a failed one is closed.
+    if (fail) this.abort?.();
+  }
+
+  /** One event's data (or the whole JSON body); true when the request is over. */
+  private take(data: string, at: number): boolean {
+    const c = readChunk(data);
+    if (c.kind === 'done') {
+      this.finish(this.chunkTimes.length ? null : failure('empty', 'the stream ended without any generated text'));
+      return true;
+    }
+    if (c.kind === 'error') {
+      this.finish(failure('stream_error', c.message, this.status));
+      return true;
+    }
+    if (c.text) this.chunkTimes.push(at);
+    this.completionTokens = c.completionTokens ?? this.completionTokens;
+    this.promptTokens = c.promptTokens ?? this.promptTokens;
+    return false;
+  }
+
+  private ok(): boolean {
+    return this.status >= 200 && this.status <= 299;
+  }
+
+  onConnect(abort: (e?: Error) => void): void {
+    this.abort = abort;
+    if (this.settled) abort();
+  }
+
+  onHeaders(code: number, raw: Buffer[]): boolean {
+    if (code < 200) return true; // 1xx: the real answer follows
+    this.status = code;
+    // A stream gets an SSE parser; anything else (an error, a plain JSON answer) is read whole.
+    if (/text\/event-stream/i.test(contentType(raw))) this.sse = new SseParser();
+    this.armIdle();
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return true;
+    const at = performance.now();
+    this.armIdle();
+    const text = this.decoder.write(chunk);
+    if (!this.ok() || !this.sse) {
+      if (this.body.length < 1 << 20) this.body += text;
+    } else for (const data of this.sse.push(text)) if (this.take(data, at)) break;
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    const at = performance.now();
+    const rest = this.decoder.end();
+    const { status } = this;
+    if (!this.ok()) return this.finish(failure('http_status', `HTTP ${status}: ${bodyMessage(this.body + rest)}`, status));
+    if (!this.sse) {
+      if (!this.take(this.body + rest, at)) this.finish(this.chunkTimes.length ? null : failure('empty', 'the response had no generated text', status));
+      return;
+    }
+    for (const data of [...this.sse.push(rest), ...this.sse.end()]) if (this.take(data, at)) return;
+    // Closed without [DONE]: what came is kept; nothing at all is a failure.
+    this.finish(this.chunkTimes.length ? null : failure('bad_response', 'the stream closed without [DONE] and without any text', status));
+  }
+
+  onError(e: Error): void {
+    this.finish(networkFailure(e, this.chunkTimes.length));
+  }
+}
+
+/**
  * Sends one completion request and reads its stream (or a JSON answer, for a
  * server that does not stream). Never rejects: every way it can go wrong is a
  * RequestFailure in the outcome.
  */
 export function sendRequest(pool: Dispatcher, spec: RequestSpec, dueAt: number, signal?: AbortSignal): Promise<RequestOutcome> {
-  return new Promise((resolve) => {
-    const sentAt = performance.now();
-    const chunkTimes: number[] = [];
-    let completionTokens: number | null = null;
-    let promptTokens: number | null = null;
-    let settled = false;
-    let idle: NodeJS.Timeout | undefined;
-    let abort: ((e?: Error) => void) | null = null;
-    let stopWaiting = () => {};
-    let status = 0;
-    let streaming = false;
-    let body = '';
-    const decoder = new StringDecoder('utf8');
-    const sse = new SseParser();
-
-    const finish = (fail: RequestFailure | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(idle);
-      stopWaiting();
-      const endAt = performance.now();
-      const itls: number[] = [];
-      for (let i = 1; i < chunkTimes.length; i++) itls.push(chunkTimes[i]! - chunkTimes[i - 1]!);
-      resolve({
-        dueAt,
-        sentAt,
-        endAt,
-        ttftMs: chunkTimes.length ? chunkTimes[0]! - dueAt : null,
-        e2elMs: endAt - dueAt,
-        itlsMs: itls,
-        chunkTimes,
-        outputTokens: completionTokens ?? chunkTimes.length,
-        outputTokensEstimated: completionTokens === null,
-        inputTokens: promptTokens ?? spec.promptTokensEstimate,
-        inputTokensEstimated: promptTokens === null,
-        failure: fail,
-      });
-      // A finished stream leaves its socket to the keep-alive pool; a failed one is closed.
-      if (fail) abort?.();
-    };
-    // One timer per request, pushed back on each read: refresh() costs a fraction of a new setTimeout, and a stream reads thousands of chunks.
-    const armIdle = () => {
-      if (idle) idle.refresh();
-      else
-        idle = setTimeout(
-          () => finish(failure('idle_timeout', `no data for ${(spec.idleTimeoutMs / 1000).toFixed(1)} s ${chunkTimes.length ? `after ${chunkTimes.length} chunks` : 'before the first chunk'}`)),
-          spec.idleTimeoutMs,
-        );
-    };
-    const onAbort = () => finish(failure('cancelled', 'stopped before it finished'));
-
-    /** One event's data (or the whole JSON body); true when the request is over. */
-    const take = (data: string, at: number): boolean => {
-      const c = readChunk(data);
-      if (c.kind === 'done') {
-        finish(chunkTimes.length ? null : failure('empty', 'the stream ended without any generated text'));
-        return true;
-      }
-      if (c.kind === 'error') {
-        finish(failure('stream_error', c.message, status));
-        return true;
-      }
-      if (c.text) chunkTimes.push(at);
-      completionTokens = c.completionTokens ?? completionTokens;
-      promptTokens = c.promptTokens ?? promptTokens;
-      return false;
-    };
-    const ok = () => status >= 200 && status <= 299;
-
-    if (signal?.aborted) return onAbort();
-    stopWaiting = whenAborted(signal, onAbort);
-    armIdle();
-    pool.dispatch(
-      { ...target(spec), method: 'POST', body: spec.body },
-      {
-        onConnect: (a) => {
-          abort = a;
-          if (settled) a();
-        },
-        onHeaders: (code, raw) => {
-          if (code < 200) return true; // 1xx: the real answer follows
-          status = code;
-          streaming = /text\/event-stream/i.test(contentType(raw));
-          armIdle();
-          return true;
-        },
-        onData: (chunk) => {
-          if (settled) return true;
-          const at = performance.now();
-          armIdle();
-          const text = decoder.write(chunk);
-          if (!ok() || !streaming) {
-            if (body.length < 1 << 20) body += text;
-          } else for (const data of sse.push(text)) if (take(data, at)) break;
-          return true;
-        },
-        onComplete: () => {
-          if (settled) return;
-          const at = performance.now();
-          const rest = decoder.end();
-          if (!ok()) return finish(failure('http_status', `HTTP ${status}: ${bodyMessage(body + rest)}`, status));
-          if (!streaming) {
-            if (!take(body + rest, at)) finish(chunkTimes.length ? null : failure('empty', 'the response had no generated text', status));
-            return;
-          }
-          for (const data of [...sse.push(rest), ...sse.end()]) if (take(data, at)) return;
-          // Closed without [DONE]: what came is kept; nothing at all is a failure.
-          finish(chunkTimes.length ? null : failure('bad_response', 'the stream closed without [DONE] and without any text', status));
-        },
-        onError: (e) => finish(networkFailure(e, chunkTimes.length)),
-      },
-    );
-  });
+  return new Promise((resolve) => new StreamedRequest(spec, dueAt, resolve).start(pool, signal));
 }
