@@ -5,7 +5,7 @@ import { type GpuWatch, GPU_WATCH_INTERVAL_MS } from './gpu-watch.js';
 import { type GpuResult, gpuResult } from './gpu-result.js';
 import { httpMetrics, type HttpMetrics, type MetricOptions, percentileKey } from './http-metrics.js';
 import { LiveStats } from './live.js';
-import { type LoadRun, runLoad, type StopReason } from './load.js';
+import { type LoadPlan, type LoadRun, runLoad, type StopReason } from './load.js';
 import { randomPrompt } from './prompts.js';
 import { type RequestOutcome, type RequestSpec, requestPool } from './request.js';
 import { getText } from './get.js';
@@ -13,23 +13,17 @@ import type { Dispatcher } from 'undici';
 import { MetricsScraper } from './scraper.js';
 import type { ServerMetricsResult } from './server-metrics.js';
 
-/** Everything one `bench http` run needs, flags resolved. */
-export interface HttpBenchConfig {
+/** Everything one `bench http` run needs, flags resolved: the load plan (`seed` is the first iteration's) and the rest. */
+export interface HttpBenchConfig extends LoadPlan {
   readonly baseUrl: string;
   readonly endpoint: string;
   /** null: the first model GET /v1/models lists. */
   readonly model: string | null;
   readonly apiKey: string | null;
-  readonly numPrompts: number | null;
-  readonly durationMs: number | null;
-  readonly requestRate: number;
-  readonly burstiness: number;
-  readonly maxConcurrency: number | null;
   readonly numWarmups: number;
   readonly inputLen: number;
   readonly outputLen: number;
   readonly ignoreEos: boolean;
-  readonly seed: number;
   readonly iterations: number;
   readonly idleTimeoutMs: number;
   readonly idleBaselineMs: number;
@@ -158,10 +152,9 @@ export async function runHttpBench(c: HttpBenchConfig, gpu: GpuSide, live: LiveS
     scraper?.start();
     watch?.begin();
     const runs: LoadRun[] = [];
-    const plan = { numPrompts: c.numPrompts, durationMs: c.durationMs, requestRate: c.requestRate, burstiness: c.burstiness, maxConcurrency: c.maxConcurrency };
     for (let it = 1; it <= c.iterations && !signal.aborted; it++) {
       live.beginIteration(it);
-      runs.push(await runLoad({ ...plan, seed: c.seed + it - 1 }, agent, (i) => spec(i, (it - 1) * 1e6), hooks));
+      runs.push(await runLoad({ ...c, seed: c.seed + it - 1 }, agent, (i) => spec(i, (it - 1) * 1e6), hooks));
     }
     const gpuSummaries = watch?.end() ?? [];
     clearInterval(scraperTick);

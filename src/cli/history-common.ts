@@ -22,13 +22,15 @@ export function dbPath(flags: { readonly db?: string }, env: NodeJS.ProcessEnv):
   return flags.db ?? defaultDbPath(env);
 }
 
-/** Opens the database for export/report and resolves --since/--until/--label/--gpu; the caller closes it. */
-export async function openRange(flags: RangeFlags, env: NodeJS.ProcessEnv): Promise<{ db: Database; range: Range; path: string }> {
-  const path = dbPath(flags, env);
+/**
+ * Opens the database and runs `then` on it; if either fails, the database is
+ * closed and a store error becomes the CLI's (message and exit status).
+ */
+export async function openHistoryFor<T>(path: string, mode: 'read' | 'write', then: (db: Database) => T | Promise<T>): Promise<{ db: Database; value: T }> {
   try {
-    const db = await openHistory(path, 'read');
+    const db = await openHistory(path, mode);
     try {
-      return { db, path, range: resolveRange(db, { since: flags.since ?? null, until: flags.until ?? null, label: flags.label ?? null, gpus: flags.gpu?.split(',').map((t) => t.trim()).filter(Boolean) ?? null }) };
+      return { db, value: await then(db) };
     } catch (e) {
       db.close();
       throw e;
@@ -36,4 +38,12 @@ export async function openRange(flags: RangeFlags, env: NodeJS.ProcessEnv): Prom
   } catch (e) {
     throw asCliError(e);
   }
+}
+
+/** Opens the database for export/report and resolves --since/--until/--label/--gpu; the caller closes it. */
+export async function openRange(flags: RangeFlags, env: NodeJS.ProcessEnv): Promise<{ db: Database; range: Range; path: string }> {
+  const path = dbPath(flags, env);
+  const gpus = flags.gpu?.split(',').map((t) => t.trim()).filter(Boolean) ?? null;
+  const { db, value: range } = await openHistoryFor(path, 'read', (d) => resolveRange(d, { since: flags.since ?? null, until: flags.until ?? null, label: flags.label ?? null, gpus }));
+  return { db, path, range };
 }

@@ -2,7 +2,7 @@ import { loadSettings } from '../config/store.js';
 import type { Snapshot } from '../model/types.js';
 import { openSource } from '../sampler/open.js';
 import type { SnapshotSource } from '../sampler/source.js';
-import { type Database, lockForRecording, openHistory } from '../store/database.js';
+import { lockForRecording } from '../store/database.js';
 import { HistoryRecorder, type SpanEnd } from '../store/recorder.js';
 import { applyRetention, type Retention } from '../store/retention.js';
 import { rangeBefore, readSamples, type StoredSample } from '../store/query.js';
@@ -10,7 +10,7 @@ import { GpuHistory } from '../model/history.js';
 import type { Settings } from '../config/settings.js';
 import { CliError, reportError } from './errors.js';
 import { EXIT, exitForSignal, STOP_SIGNALS } from './exit-codes.js';
-import { asCliError, dbPath } from './history-common.js';
+import { dbPath, openHistoryFor } from './history-common.js';
 import type { RecordFlags } from './history.js';
 import { sourceOptions } from './options.js';
 
@@ -38,19 +38,7 @@ export interface Recording {
  * (retention), and opens a span starting at `first`.
  */
 export async function startRecording(path: string, label: string | null, settings: Settings, first: Snapshot): Promise<Recording> {
-  let db: Database;
-  let unlock: () => void;
-  try {
-    db = await openHistory(path, 'write');
-    try {
-      unlock = await lockForRecording(db, path);
-    } catch (e) {
-      db.close();
-      throw e;
-    }
-  } catch (e) {
-    throw asCliError(e);
-  }
+  const { db, value: unlock } = await openHistoryFor(path, 'write', (d) => lockForRecording(d, path));
   const retention = retentionOf(settings);
   const recorder = new HistoryRecorder(db);
   let lastRetention = Date.now();
