@@ -1,30 +1,35 @@
 /**
- * Abort callbacks without an EventTarget listener each: a run adds and removes
- * one per request (and per wait for a free slot), and EventTarget listeners
- * cost microseconds apiece, which at tens of thousands of requests a second
- * halved the request rate. One listener per signal calls them all.
+ * Abort listeners without an EventTarget listener each: a run adds and
+ * removes one per request, and EventTarget listeners cost microseconds
+ * apiece, which at tens of thousands of requests a second halved the request
+ * rate. One listener per signal calls them all. Listeners are objects, not
+ * callbacks, so a request registers itself without a closure.
  */
-const waiting = new WeakMap<AbortSignal, Set<() => void>>();
-const nothing = () => {};
+export interface AbortListener {
+  onAbort(): void;
+}
 
-/** Calls `fn` once when `signal` aborts (callers check `signal.aborted` first); returns the undo. */
-export function whenAborted(signal: AbortSignal | undefined, fn: () => void): () => void {
-  if (!signal) return nothing;
-  let fns = waiting.get(signal);
-  if (!fns) {
-    const all = new Set<() => void>();
-    waiting.set(signal, all);
+const listening = new WeakMap<AbortSignal, Set<AbortListener>>();
+
+/** Calls `listener.onAbort()` once when `signal` aborts (callers check `signal.aborted` first). */
+export function listenForAbort(signal: AbortSignal | undefined, listener: AbortListener): void {
+  if (!signal) return;
+  let all = listening.get(signal);
+  if (!all) {
+    const set = new Set<AbortListener>();
+    listening.set(signal, (all = set));
     signal.addEventListener(
       'abort',
       () => {
-        for (const f of [...all]) f();
-        all.clear();
+        for (const l of [...set]) l.onAbort();
+        set.clear();
       },
       { once: true },
     );
-    fns = all;
   }
-  const set = fns;
-  set.add(fn);
-  return () => void set.delete(fn);
+  all.add(listener);
+}
+
+export function stopListening(signal: AbortSignal | undefined, listener: AbortListener): void {
+  if (signal) listening.get(signal)?.delete(listener);
 }

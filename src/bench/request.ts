@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, type Dispatcher } from 'undici';
-import { whenAborted } from './abort.js';
+import { type AbortListener, listenForAbort, stopListening } from './abort.js';
 import { readChunk } from './openai-chunk.js';
 import { SseParser } from './sse.js';
 
@@ -88,14 +88,24 @@ export function requestPool(connections: number | null): Agent {
   return new Agent({ connections, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
 }
 
+const CONTENT_TYPE = 'content-type';
 function contentType(raw: readonly Buffer[]): string {
-  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toString('latin1').toLowerCase() === 'content-type') return raw[i + 1]!.toString('latin1');
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === CONTENT_TYPE.length && name.toString('latin1').toLowerCase() === CONTENT_TYPE) return raw[i + 1]!.toString('latin1');
+  }
   return '';
 }
 
+interface Target {
+  readonly origin: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+}
+
 /** Where a spec's requests go, worked out once per URL and key: a run sends thousands to one. */
-const targets = new WeakMap<URL, Map<string | null, { origin: string; path: string; headers: Record<string, string> }>>();
-function target(spec: RequestSpec): { origin: string; path: string; headers: Record<string, string> } {
+const targets = new WeakMap<URL, Map<string | null, Target>>();
+function target(spec: RequestSpec): Target {
   let byKey = targets.get(spec.url);
   if (!byKey) targets.set(spec.url, (byKey = new Map()));
   let t = byKey.get(spec.apiKey);
@@ -107,61 +117,80 @@ function target(spec: RequestSpec): { origin: string; path: string; headers: Rec
   return t;
 }
 
+const NO_GAPS: readonly number[] = Object.freeze([]);
+/** A body we keep to read an error message or a JSON answer from; more than this is cut. */
+const MAX_BODY_BYTES = 1 << 20;
+
 /**
  * One request in flight, as undici's handler: its methods are undici's
- * callbacks. A class, not closures: a run makes tens of thousands of these a
- * second, and a set of closures per request showed up in the profile.
+ * callbacks. At tens of thousands of requests a second every allocation per
+ * request shows in the request rate, so this makes few: no closures (the
+ * abort listener is the request itself, the idle timer calls a static), no
+ * decoder unless the answer is a stream, and the body as bytes.
  */
-class StreamedRequest implements Dispatcher.DispatchHandlers {
+class StreamedRequest implements Dispatcher.DispatchHandlers, AbortListener {
   private readonly sentAt = performance.now();
   private readonly chunkTimes: number[] = [];
   private completionTokens: number | null = null;
   private promptTokens: number | null = null;
   private settled = false;
+  /** When data last came: the idle timer, set once, checks this rather than being pushed back per chunk. */
+  private lastDataAt = this.sentAt;
   private idle: NodeJS.Timeout | undefined;
   private abort: ((e?: Error) => void) | null = null;
-  private stopWaiting: () => void = () => {};
   private status = 0;
-  private body = '';
-  private readonly decoder = new StringDecoder('utf8');
+  /** A stream's decoder and parser; null until the headers say it is one. */
+  private decoder: StringDecoder | null = null;
   private sse: SseParser | null = null;
+  /** Anything that is not a stream (an error, a plain JSON answer), read whole. */
+  private bodyChunks: Buffer[] = [];
+  private bodyBytes = 0;
 
   constructor(
     private readonly spec: RequestSpec,
     private readonly dueAt: number,
-    private readonly resolve: (o: RequestOutcome) => void,
+    private readonly signal: AbortSignal | undefined,
+    private readonly done: (o: RequestOutcome) => void,
   ) {}
 
-  start(pool: Dispatcher, signal: AbortSignal | undefined): void {
-    if (signal?.aborted) return this.cancel();
-    this.stopWaiting = whenAborted(signal, this.cancel);
-    this.armIdle();
-    pool.dispatch({ ...target(this.spec), method: 'POST', body: this.spec.body }, this);
+  start(pool: Dispatcher): void {
+    if (this.signal?.aborted) return this.onAbort();
+    listenForAbort(this.signal, this);
+    this.idle = setTimeout(StreamedRequest.checkIdle, this.spec.idleTimeoutMs, this);
+    const { origin, path, headers } = target(this.spec);
+    pool.dispatch({ origin, path, method: 'POST', headers, body: this.spec.body }, this);
   }
 
-  private readonly cancel = (): void => this.finish(failure('cancelled', 'stopped before it finished'));
-
-  private readonly timedOut = (): void => {
-    const n = this.chunkTimes.length;
-    this.finish(failure('idle_timeout', `no data for ${(this.spec.idleTimeoutMs / 1000).toFixed(1)} s ${n ? `after ${n} chunks` : 'before the first chunk'}`));
-  };
-
-  /** One timer per request, pushed back on each read: refresh() costs a fraction of a new setTimeout, and a stream reads thousands of chunks. */
-  private armIdle(): void {
-    if (this.idle) this.idle.refresh();
-    else this.idle = setTimeout(this.timedOut, this.spec.idleTimeoutMs);
+  onAbort(): void {
+    this.finish(failure('cancelled', 'stopped before it finished'), performance.now());
   }
 
-  private finish(fail: RequestFailure | null): void {
+  /** The idle timer: it fires once per idle timeout, and gives up only if nothing came for that long. */
+  private static checkIdle(r: StreamedRequest): void {
+    const now = performance.now();
+    const quietFor = now - r.lastDataAt;
+    const limit = r.spec.idleTimeoutMs;
+    if (quietFor < limit) {
+      r.idle = setTimeout(StreamedRequest.checkIdle, limit - quietFor, r);
+      return;
+    }
+    const n = r.chunkTimes.length;
+    r.finish(failure('idle_timeout', `no data for ${(limit / 1000).toFixed(1)} s ${n ? `after ${n} chunks` : 'before the first chunk'}`), now);
+  }
+
+  private finish(fail: RequestFailure | null, endAt: number): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.idle);
-    this.stopWaiting();
-    const endAt = performance.now();
+    stopListening(this.signal, this);
     const { chunkTimes, dueAt } = this;
-    const itls: number[] = [];
-    for (let i = 1; i < chunkTimes.length; i++) itls.push(chunkTimes[i]! - chunkTimes[i - 1]!);
-    this.resolve({
+    let itls = NO_GAPS;
+    if (chunkTimes.length > 1) {
+      const gaps: number[] = [];
+      for (let i = 1; i < chunkTimes.length; i++) gaps.push(chunkTimes[i]! - chunkTimes[i - 1]!);
+      itls = gaps;
+    }
+    this.done({
       dueAt,
       sentAt: this.sentAt,
       endAt,
@@ -183,11 +212,11 @@ class StreamedRequest implements Dispatcher.DispatchHandlers {
   private take(data: string, at: number): boolean {
     const c = readChunk(data);
     if (c.kind === 'done') {
-      this.finish(this.chunkTimes.length ? null : failure('empty', 'the stream ended without any generated text'));
+      this.finish(this.chunkTimes.length ? null : failure('empty', 'the stream ended without any generated text'), at);
       return true;
     }
     if (c.kind === 'error') {
-      this.finish(failure('stream_error', c.message, this.status));
+      this.finish(failure('stream_error', c.message, this.status), at);
       return true;
     }
     if (c.text) this.chunkTimes.push(at);
@@ -200,6 +229,12 @@ class StreamedRequest implements Dispatcher.DispatchHandlers {
     return this.status >= 200 && this.status <= 299;
   }
 
+  /** The body read whole, decoded at once (so a character split across reads is whole). */
+  private wholeBody(): string {
+    const { bodyChunks } = this;
+    return (bodyChunks.length === 1 ? bodyChunks[0]! : Buffer.concat(bodyChunks)).toString('utf8');
+  }
+
   onConnect(abort: (e?: Error) => void): void {
     this.abort = abort;
     if (this.settled) abort();
@@ -208,48 +243,53 @@ class StreamedRequest implements Dispatcher.DispatchHandlers {
   onHeaders(code: number, raw: Buffer[]): boolean {
     if (code < 200) return true; // 1xx: the real answer follows
     this.status = code;
-    // A stream gets an SSE parser; anything else (an error, a plain JSON answer) is read whole.
-    if (/text\/event-stream/i.test(contentType(raw))) this.sse = new SseParser();
-    this.armIdle();
+    this.lastDataAt = performance.now();
+    if (this.ok() && /text\/event-stream/i.test(contentType(raw))) {
+      this.decoder = new StringDecoder('utf8');
+      this.sse = new SseParser();
+    }
     return true;
   }
 
   onData(chunk: Buffer): boolean {
     if (this.settled) return true;
     const at = performance.now();
-    this.armIdle();
-    const text = this.decoder.write(chunk);
-    if (!this.ok() || !this.sse) {
-      if (this.body.length < 1 << 20) this.body += text;
-    } else for (const data of this.sse.push(text)) if (this.take(data, at)) break;
+    this.lastDataAt = at;
+    if (this.sse) {
+      for (const data of this.sse.push(this.decoder!.write(chunk))) if (this.take(data, at)) break;
+    } else if (this.bodyBytes < MAX_BODY_BYTES) {
+      this.bodyChunks.push(chunk);
+      this.bodyBytes += chunk.length;
+    }
     return true;
   }
 
   onComplete(): void {
     if (this.settled) return;
     const at = performance.now();
-    const rest = this.decoder.end();
-    const { status } = this;
-    if (!this.ok()) return this.finish(failure('http_status', `HTTP ${status}: ${bodyMessage(this.body + rest)}`, status));
-    if (!this.sse) {
-      if (!this.take(this.body + rest, at)) this.finish(this.chunkTimes.length ? null : failure('empty', 'the response had no generated text', status));
+    const { status, sse } = this;
+    if (!this.ok()) return this.finish(failure('http_status', `HTTP ${status}: ${bodyMessage(this.wholeBody())}`, status), at);
+    if (!sse) {
+      if (!this.take(this.wholeBody(), at)) this.finish(this.chunkTimes.length ? null : failure('empty', 'the response had no generated text', status), at);
       return;
     }
-    for (const data of [...this.sse.push(rest), ...this.sse.end()]) if (this.take(data, at)) return;
+    for (const data of [...sse.push(this.decoder!.end()), ...sse.end()]) if (this.take(data, at)) return;
     // Closed without [DONE]: what came is kept; nothing at all is a failure.
-    this.finish(this.chunkTimes.length ? null : failure('bad_response', 'the stream closed without [DONE] and without any text', status));
+    this.finish(this.chunkTimes.length ? null : failure('bad_response', 'the stream closed without [DONE] and without any text', status), at);
   }
 
   onError(e: Error): void {
-    this.finish(networkFailure(e, this.chunkTimes.length));
+    this.finish(networkFailure(e, this.chunkTimes.length), performance.now());
   }
 }
 
 /**
  * Sends one completion request and reads its stream (or a JSON answer, for a
- * server that does not stream). Never rejects: every way it can go wrong is a
- * RequestFailure in the outcome.
+ * server that does not stream); `done` gets the outcome, once. It never
+ * throws: every way a request can go wrong is a RequestFailure in the
+ * outcome. `signal` cancels it. A callback, not a promise: the load loop
+ * runs on these completions, and a promise each costs at this rate.
  */
-export function sendRequest(pool: Dispatcher, spec: RequestSpec, dueAt: number, signal?: AbortSignal): Promise<RequestOutcome> {
-  return new Promise((resolve) => new StreamedRequest(spec, dueAt, resolve).start(pool, signal));
+export function startRequest(pool: Dispatcher, spec: RequestSpec, dueAt: number, signal: AbortSignal | undefined, done: (o: RequestOutcome) => void): void {
+  new StreamedRequest(spec, dueAt, signal, done).start(pool);
 }

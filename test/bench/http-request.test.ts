@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tpotMs } from '../../src/bench/http-metrics.js';
 import { runLoad } from '../../src/bench/load.js';
-import { type RequestOutcome, requestPool, type RequestSpec, sendRequest } from '../../src/bench/request.js';
+import { type RequestOutcome, requestPool, type RequestSpec, startRequest } from '../../src/bench/request.js';
 import { DONE, event, type Reply, startOpenAiServer, type TestServer, textChunk, tokenStream, usageChunk } from '../helpers/openai-server.js';
 
 let server: TestServer | null = null;
@@ -20,10 +20,13 @@ const spec = (url: string, idleTimeoutMs = 5000): RequestSpec => ({
   promptTokensEstimate: 3,
 });
 
+const sendRequest = (url: string, idleTimeoutMs?: number) =>
+  new Promise<RequestOutcome>((resolve) => startRequest(agent, spec(url, idleTimeoutMs), performance.now(), undefined, resolve));
+
 /** One request against a server answering with `reply`. */
 async function one(reply: Reply, idleTimeoutMs?: number): Promise<RequestOutcome> {
   server = await startOpenAiServer(() => reply);
-  return sendRequest(agent, spec(server.url, idleTimeoutMs), performance.now());
+  return sendRequest(server.url, idleTimeoutMs);
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -154,7 +157,7 @@ describe('robustness: each odd stream on its own', () => {
     const url = server.url;
     await server.close();
     server = null;
-    const o = await sendRequest(agent, spec(url), performance.now());
+    const o = await sendRequest(url);
     expect(o.failure?.kind).toBe('connection_refused');
     expect(o.failure?.message).toMatch(/^connection refused \(127\.0\.0\.1:\d+\)$/);
   });
