@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { arrivalGaps, gammaSample, seededRandom } from '../../src/bench/arrivals.js';
 import { httpMetrics, meetsGoodput, peakConcurrency, peakOutputPerSecond, tpotMs } from '../../src/bench/http-metrics.js';
-import type { RequestOutcome } from '../../src/bench/request.js';
 import { mean, stddev } from '../../src/model/stats.js';
-
-/** A request due at `due` with chunks at the given times (ms). */
-function outcome(due: number, chunks: number[], end: number, tokens = chunks.length, fail = false): RequestOutcome {
-  return {
-    dueAt: due,
-    sentAt: due,
-    endAt: end,
-    ttftMs: chunks.length ? chunks[0]! - due : null,
-    e2elMs: end - due,
-    itlsMs: chunks.slice(1).map((t, i) => t - chunks[i]!),
-    chunkTimes: chunks,
-    outputTokens: tokens,
-    outputTokensEstimated: false,
-    inputTokens: 100,
-    inputTokensEstimated: false,
-    failure: fail ? { kind: 'http_status', message: 'HTTP 500: x', status: 500 } : null,
-  };
-}
+import { outcome } from '../helpers/outcomes.js';
 
 describe('per-request metrics', () => {
   // Request A: due 0, chunks at 100, 120, 150, end 150, 3 tokens. B: due 50, chunks 250, 260, end 300, 5 tokens (usage).
