@@ -2,13 +2,16 @@
 // loopback server in another process (so every number here is the client's):
 // 256 streams at 100 tokens/s each (25,600 events/s), through undici's
 // dispatcher (what gpumon uses), node:http and fetch, with CPU, event-loop
-// lag and the ITL error against the
-// server's true spacing; then short non-streaming requests against autocannon.
+// lag and the ITL error against the server's true spacing; then short
+// non-streaming requests through the whole `bench http` engine against
+// autocannon.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { type HttpBenchConfig, runHttpBench } from '../src/bench/http-bench.js';
+import { LiveStats } from '../src/bench/live.js';
 import { runLoad } from '../src/bench/load.js';
 import { requestPool, type RequestSpec } from '../src/bench/request.js';
 import { SseParser } from '../src/bench/sse.js';
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const stats = async () => (await (await fetch(`${base}/stats`)).json()) as { medianGapMs: number; gaps: number };
   const body = JSON.stringify({ model: 'm', prompt: 'hi', max_tokens: TOKENS, stream: true });
-  const pool = requestPool(STREAMS);
+  const pool = requestPool(new URL(base), STREAMS);
   const agent = new http.Agent({ keepAlive: true, maxSockets: STREAMS });
   const spec = (path: string): RequestSpec => ({ url: new URL(path, base), body, apiKey: null, idleTimeoutMs: 30_000, promptTokensEstimate: 1 });
   const plan = { numPrompts: STREAMS, durationMs: null, requestRate: Infinity, burstiness: 1, maxConcurrency: STREAMS, seed: 0 };
@@ -129,7 +132,7 @@ async function main(): Promise<void> {
   const rows: (string | number)[][] = [];
   const errors: Record<string, number> = {};
   for (const [name, drive] of [
-    ['undici dispatch (gpumon)', async () => (await runLoad(plan, pool, () => spec('/stream'))).outcomes.flatMap((o) => [...o.itlsMs])],
+    ['gpumon (its own HTTP/1.1 client)', async () => (await runLoad(plan, pool, () => spec('/stream'))).outcomes.flatMap((o) => [...o.itlsMs])],
     ['node:http', async () => (await Promise.all(Array.from({ length: STREAMS }, () => nodeHttpStream(agent, `${base}/stream`, body)))).flat()],
     ['fetch (undici)', async () => (await Promise.all(Array.from({ length: STREAMS }, () => fetchStream(`${base}/stream`, body)))).flat()],
   ] as const) {
@@ -140,38 +143,65 @@ async function main(): Promise<void> {
     rows.push([name, m.itls.length, `${fmt((100 * m.cpuMs) / m.wallMs)}%`, (1000 * m.cpuMs) / m.itls.length, m.lagP50, m.lagP99, m.lagMax, truth.medianGapMs, medianItl, errors[name]!]);
   }
   table(['client', 'gaps', 'CPU (of one core)', 'CPU µs / event', 'loop lag p50 ms', 'p99 ms', 'max ms', 'server median gap ms', 'client median ITL ms', 'ITL median error ms'], rows);
-  console.log(`\nITL median error of gpumon's client: ${fmt(errors['undici dispatch (gpumon)']!)} ms (target: at most 1 ms)`);
+  console.log(`\nITL median error of gpumon's client: ${fmt(errors['gpumon (its own HTTP/1.1 client)']!)} ms (target: at most 1 ms)`);
 
-  console.log('\n### Short non-streaming requests: gpumon bench http against autocannon, same server, 64 connections, 3 interleaved rounds of 3 s each\n');
-  const connections = 64;
-  const shortPool = requestPool(connections);
-  await runLoad({ ...plan, numPrompts: 2000, maxConcurrency: connections }, shortPool, () => spec('/short'));
   // Interleaved rounds (ours, autocannon, ours, ...), so a busy moment of the machine hits both alike; medians of the rounds.
-  const ROUNDS = 3;
-  const oursRounds: { requests: number; rps: number; errors: number }[] = [];
-  const cannonRounds: { requests: number; rps: number; errors: number }[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    // With a stop signal, as `bench http` always runs (Ctrl-C): its cost per request is part of the engine's.
-    const ours = await runLoad({ numPrompts: null, durationMs: 3000, requestRate: Infinity, burstiness: 1, maxConcurrency: connections, seed: round }, shortPool, () => spec('/short'), { signal: new AbortController().signal });
-    const ok = ours.outcomes.filter((o) => o.failure === null).length;
-    oursRounds.push({ requests: ours.outcomes.length, rps: ok / ((ours.endedAt - ours.startedAt) / 1000), errors: ours.outcomes.length - ok });
-    const cannon = await autocannon({ url: `${base}/short`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections, duration: 3 });
-    cannonRounds.push({ requests: cannon.requests.total, rps: cannon.requests.total / (cannon.duration || 3), errors: cannon.errors + cannon.non2xx });
+  const ROUNDS = 5;
+  const ROUND_S = 2;
+  console.log(`\n### Short non-streaming requests: gpumon bench http against autocannon, same server, 64 connections, ${ROUNDS} interleaved rounds of ${ROUND_S} s each\n`);
+  const connections = 64;
+  // The whole engine as `gpumon bench http` runs it: a prompt and body made per request, the live stats fed per
+  // request and read 4 times a second (the progress line on a terminal), a stop signal; its request_throughput.
+  const short: HttpBenchConfig = {
+    baseUrl: base, endpoint: '/short', model: 'm', apiKey: null, numPrompts: null, durationMs: ROUND_S * 1000, requestRate: Infinity, burstiness: 1,
+    maxConcurrency: connections, seed: 0, numWarmups: 0, inputLen: 8, outputLen: 1, ignoreEos: false, iterations: 1, idleTimeoutMs: 30_000,
+    idleBaselineMs: 0, serverMetricsUrl: null, metrics: { percentileMetrics: ['ttft', 'tpot', 'itl', 'e2el'], percentiles: [99], goodput: null }, detailed: false,
+  };
+  interface Round {
+    readonly requests: number;
+    readonly rps: number;
+    readonly errors: number;
+    /** The client process's CPU (all threads) per request, over the whole round: ours includes its summary at the end. */
+    readonly cpuUsPerRequest: number;
   }
-  const median = (rs: typeof oursRounds) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!;
-  const oursRps = median(oursRounds).rps;
-  const cannonRps = median(cannonRounds).rps;
-  table(
-    ['client', 'requests (median round)', 'req/s, each round', 'median req/s', 'errors'],
-    [
-      ['gpumon bench http (undici)', median(oursRounds).requests, oursRounds.map((r) => fmt(r.rps)).join(', '), oursRps, oursRounds.reduce((n, r) => n + r.errors, 0)],
-      ['autocannon', median(cannonRounds).requests, cannonRounds.map((r) => fmt(r.rps)).join(', '), cannonRps, cannonRounds.reduce((n, r) => n + r.errors, 0)],
-    ],
-  );
+  const benchHttp = async (c: HttpBenchConfig): Promise<Round> => {
+    const live = new LiveStats(1, null, c.durationMs! / 1000);
+    const reader = setInterval(() => live.progress(), 250);
+    const cpu = process.cpuUsage();
+    try {
+      const r = await runHttpBench(c, { unavailable: 'not measured here' }, live, new AbortController().signal);
+      const requests = (r.completed as number) + (r.failed as number);
+      const used = process.cpuUsage(cpu);
+      return { requests, rps: r.request_throughput as number, errors: r.failed as number, cpuUsPerRequest: (used.user + used.system) / requests };
+    } finally {
+      clearInterval(reader);
+    }
+  };
+  const cannonRound = async (): Promise<Round> => {
+    const cpu = process.cpuUsage();
+    const r = await autocannon({ url: `${base}/short`, method: 'POST', body: shortBody, headers: { 'content-type': 'application/json' }, connections, duration: ROUND_S });
+    const used = process.cpuUsage(cpu);
+    return { requests: r.requests.total, rps: r.requests.total / (r.duration || ROUND_S), errors: r.errors + r.non2xx, cpuUsPerRequest: (used.user + used.system) / r.requests.total };
+  };
+  // autocannon sends one fixed body of the same shape and size.
+  const shortBody = JSON.stringify({ model: 'm', prompt: 'the of and to in is it that', max_tokens: 1, temperature: 0, stream: true, stream_options: { include_usage: true } });
+  await benchHttp({ ...short, durationMs: 1000 });
+  await cannonRound();
+  const oursRounds: Round[] = [];
+  const cannonRounds: Round[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    oursRounds.push(await benchHttp({ ...short, seed: round }));
+    cannonRounds.push(await cannonRound());
+  }
+  const median = (rs: Round[], key: 'rps' | 'cpuUsPerRequest') => [...rs].sort((a, b) => a[key] - b[key])[Math.floor(rs.length / 2)]!;
+  const oursRps = median(oursRounds, 'rps').rps;
+  const cannonRps = median(cannonRounds, 'rps').rps;
+  const row = (name: string, rs: Round[]) => [name, median(rs, 'rps').requests, rs.map((r) => fmt(r.rps)).join(', '), median(rs, 'rps').rps, median(rs, 'cpuUsPerRequest').cpuUsPerRequest, rs.reduce((n, r) => n + r.errors, 0)];
+  table(['client', 'requests (median round)', 'req/s, each round', 'median req/s', 'client CPU µs / request (median)', 'errors'], [row('gpumon bench http', oursRounds), row('autocannon', cannonRounds)]);
   console.log(`\ngpumon / autocannon: ${fmt(oursRps / cannonRps)}x (target: at least 0.8x)`);
   child.kill();
   agent.destroy();
-  await Promise.all([pool.close(), shortPool.close()]);
+  pool.close();
 }
 
 if (process.argv[2] === 'serve') serve();

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { mean, stddev } from '../model/stats.js';
 import type { IdleBaseline } from './gpu-watch.js';
 import { type GpuWatch, GPU_WATCH_INTERVAL_MS } from './gpu-watch.js';
@@ -9,7 +8,6 @@ import { type LoadPlan, type LoadRun, runLoad, type StopReason } from './load.js
 import { randomPrompt } from './prompts.js';
 import { type RequestOutcome, type RequestSpec, requestPool } from './request.js';
 import { getText } from './get.js';
-import type { Dispatcher } from 'undici';
 import { MetricsScraper } from './scraper.js';
 import type { ServerMetricsResult } from './server-metrics.js';
 
@@ -62,12 +60,12 @@ export type HttpBenchResult = Readonly<Record<string, unknown>> & {
 export class BenchSetupError extends Error {}
 
 /** The model to ask for: the flag, else the first one the server lists. */
-export async function resolveModel(c: Pick<HttpBenchConfig, 'baseUrl' | 'model' | 'apiKey'>, pool: Dispatcher): Promise<string> {
+export async function resolveModel(c: Pick<HttpBenchConfig, 'baseUrl' | 'model' | 'apiKey'>): Promise<string> {
   if (c.model) return c.model;
   const url = new URL('/v1/models', c.baseUrl);
   let listed: unknown;
   try {
-    const text = await getText(url.href, 10_000, pool, c.apiKey);
+    const text = await getText(url.href, 10_000, c.apiKey);
     try {
       listed = JSON.parse(text);
     } catch {
@@ -81,18 +79,30 @@ export async function resolveModel(c: Pick<HttpBenchConfig, 'baseUrl' | 'model' 
   return id;
 }
 
-function requestBody(c: HttpBenchConfig, model: string, prompt: string): string {
+/**
+ * The request body for each prompt. The JSON is built once around a marker
+ * and split there, so a request costs only its prompt's JSON string: at tens
+ * of thousands of requests a second, stringifying the whole object each time
+ * showed in the profile.
+ */
+function requestBodies(c: HttpBenchConfig, model: string): (prompt: string) => string {
+  const marker = '\u0000prompt\u0000';
   const chat = c.endpoint.includes('chat');
   const body: Record<string, unknown> = {
     model,
-    ...(chat ? { messages: [{ role: 'user', content: prompt }] } : { prompt }),
+    ...(chat ? { messages: [{ role: 'user', content: marker }] } : { prompt: marker }),
     max_tokens: c.outputLen,
     temperature: 0,
     stream: true,
     stream_options: { include_usage: true },
   };
   if (c.ignoreEos) body.ignore_eos = true;
-  return JSON.stringify(body);
+  const json = JSON.stringify(body);
+  const quoted = JSON.stringify(marker);
+  const at = json.indexOf(quoted);
+  const head = json.slice(0, at);
+  const tail = json.slice(at + quoted.length);
+  return (prompt) => head + JSON.stringify(prompt) + tail;
 }
 
 /** Across iterations: mean, sample σ, min and max of the headline numbers. */
@@ -124,18 +134,17 @@ function detailedArrays(outcomes: readonly RequestOutcome[]) {
  * goes to `live`, which views render; this never draws.
  */
 export async function runHttpBench(c: HttpBenchConfig, gpu: GpuSide, live: LiveStats, signal: AbortSignal): Promise<HttpBenchResult> {
-  // Every request in flight listens for the stop.
-  setMaxListeners(0, signal);
-  const agent = requestPool(c.maxConcurrency);
+  const url = new URL(c.endpoint, c.baseUrl);
+  const client = requestPool(url, c.maxConcurrency);
   try {
-    const model = await resolveModel(c, agent);
+    const model = await resolveModel(c);
     live.set({ model, phase: 'baseline' });
     const watch = 'watch' in gpu ? gpu.watch : null;
     const baselines: IdleBaseline[] = watch && c.idleBaselineMs > 0 ? await watch.idleBaseline(c.idleBaselineMs, signal) : [];
-    const url = new URL(c.endpoint, c.baseUrl);
+    const body = requestBodies(c, model);
     const spec = (i: number, seedBase: number): RequestSpec => ({
       url,
-      body: requestBody(c, model, randomPrompt(c.inputLen, seedBase + i)),
+      body: body(randomPrompt(c.inputLen, seedBase + i)),
       apiKey: c.apiKey,
       idleTimeoutMs: c.idleTimeoutMs,
       promptTokensEstimate: c.inputLen,
@@ -144,7 +153,7 @@ export async function runHttpBench(c: HttpBenchConfig, gpu: GpuSide, live: LiveS
     if (c.numWarmups > 0 && !signal.aborted) {
       live.set({ phase: 'warmup' });
       const plan = { numPrompts: c.numWarmups, durationMs: null, requestRate: Infinity, burstiness: 1, maxConcurrency: c.maxConcurrency, seed: c.seed };
-      await runLoad(plan, agent, (i) => spec(i, 1e9), hooks);
+      await runLoad(plan, client, (i) => spec(i, 1e9), hooks);
     }
 
     const scraper = c.serverMetricsUrl ? new MetricsScraper(c.serverMetricsUrl) : null;
@@ -154,7 +163,7 @@ export async function runHttpBench(c: HttpBenchConfig, gpu: GpuSide, live: LiveS
     const runs: LoadRun[] = [];
     for (let it = 1; it <= c.iterations && !signal.aborted; it++) {
       live.beginIteration(it);
-      runs.push(await runLoad({ ...c, seed: c.seed + it - 1 }, agent, (i) => spec(i, (it - 1) * 1e6), hooks));
+      runs.push(await runLoad({ ...c, seed: c.seed + it - 1 }, client, (i) => spec(i, (it - 1) * 1e6), hooks));
     }
     const gpuSummaries = watch?.end() ?? [];
     clearInterval(scraperTick);
@@ -196,7 +205,7 @@ export async function runHttpBench(c: HttpBenchConfig, gpu: GpuSide, live: LiveS
     live.set({ phase: stoppedBy === 'interrupted' ? 'interrupted' : 'finished' });
     return result;
   } finally {
-    await agent.destroy();
+    client.close();
   }
 }
 

@@ -1,7 +1,7 @@
-import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
 import { listenForAbort, stopListening } from './abort.js';
 import { arrivalGaps } from './arrivals.js';
+import type { Http1Client } from './http1-client.js';
 import { type RequestOutcome, type RequestSpec, startRequest } from './request.js';
 
 export interface LoadPlan {
@@ -44,7 +44,7 @@ export interface LoadHooks {
  * its due time. At tens of thousands of short requests a second, a promise
  * and a closure per request and per wait cost a third of the request rate.
  */
-export function runLoad(plan: LoadPlan, pool: Dispatcher, request: (index: number) => RequestSpec, hooks: LoadHooks = {}): Promise<LoadRun> {
+export function runLoad(plan: LoadPlan, client: Http1Client, request: (index: number) => RequestSpec, hooks: LoadHooks = {}): Promise<LoadRun> {
   const { signal } = hooks;
   const gap = arrivalGaps(plan.requestRate, plan.burstiness, plan.seed);
   const limit = plan.maxConcurrency ?? Infinity;
@@ -86,7 +86,7 @@ export function runLoad(plan: LoadPlan, pool: Dispatcher, request: (index: numbe
           else {
             const index = sent++;
             inFlight++;
-            startRequest(pool, request(index), scheduled ? due : now, signal, finished);
+            startRequest(client, request(index), scheduled ? due : now, signal, finished);
             hooks.onSent?.(index);
             due += gap();
           }
@@ -99,7 +99,7 @@ export function runLoad(plan: LoadPlan, pool: Dispatcher, request: (index: numbe
         resolve({ outcomes, startedAt, endedAt: performance.now(), stoppedBy });
       }
     };
-    // Completions come from inside undici's response parser: the next send waits for a microtask, once for all that complete together.
+    // Completions come from inside the client's read of a response: the next send waits for a microtask, once for all that complete together.
     const pumpSoon = () => {
       if (queued) return;
       queued = true;

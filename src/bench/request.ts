@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
-import { Agent, type Dispatcher } from 'undici';
 import { type AbortListener, listenForAbort, stopListening } from './abort.js';
+import { type Exchange, Http1Client, type ResponseHandler } from './http1-client.js';
+import type { ResponseHead } from './http1-parser.js';
 import { readChunk } from './openai-chunk.js';
 import { SseParser } from './sse.js';
 
@@ -61,8 +62,9 @@ const failure = (kind: FailureKind, message: string, status: number | null = nul
 
 function networkFailure(e: Error & { code?: string }, chunks: number): RequestFailure {
   if (e.code === 'ECONNREFUSED') return failure('connection_refused', `connection refused (${e.message.replace(/^connect ECONNREFUSED /, '')})`);
-  if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'UND_ERR_SOCKET')
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE')
     return failure('connection_reset', `connection reset ${chunks ? `after ${chunks} chunks` : 'before any data'}`);
+  if (e.code === 'ERR_BAD_HTTP_RESPONSE') return failure('bad_response', `not a valid HTTP response: ${e.message}`);
   return failure('network', e.code ? `${e.code}: ${e.message}` : e.message);
 }
 
@@ -79,42 +81,34 @@ function bodyMessage(body: string): string {
 }
 
 /**
- * The connection pool every request of a run goes through: undici's, with
- * keep-alive, at most `connections` sockets per server, and no timeouts of
- * its own (sendRequest keeps the idle timeout, to name it in the failure).
- * undici, not node:http or fetch: it measured fastest (README, `npm run bench`).
+ * The connections every request of a run goes through: keep-alive, at most
+ * `connections` to the server. The load client is gpumon's own (see
+ * http1-client.ts for why); sendRequest keeps the idle timeout, to name it
+ * in the failure.
  */
-export function requestPool(connections: number | null): Agent {
-  return new Agent({ connections, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
+export function requestPool(url: URL, connections: number | null): Http1Client {
+  return new Http1Client(url, connections);
 }
 
-const CONTENT_TYPE = 'content-type';
-function contentType(raw: readonly Buffer[]): string {
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === CONTENT_TYPE.length && name.toString('latin1').toLowerCase() === CONTENT_TYPE) return raw[i + 1]!.toString('latin1');
+/**
+ * What every request to a URL with a key starts with, up to its
+ * Content-Length's value: a run sends thousands to one, so it is built once.
+ */
+const requestHeads = new WeakMap<URL, Map<string | null, string>>();
+function requestHead(spec: RequestSpec): string {
+  let byKey = requestHeads.get(spec.url);
+  if (!byKey) requestHeads.set(spec.url, (byKey = new Map()));
+  let head = byKey.get(spec.apiKey);
+  if (head === undefined) {
+    const { url, apiKey } = spec;
+    head =
+      `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: gpumon\r\n` +
+      'Content-Type: application/json\r\nAccept: text/event-stream, application/json\r\n' +
+      (apiKey ? `Authorization: Bearer ${apiKey}\r\n` : '') +
+      'Content-Length: ';
+    byKey.set(apiKey, head);
   }
-  return '';
-}
-
-interface Target {
-  readonly origin: string;
-  readonly path: string;
-  readonly headers: Record<string, string>;
-}
-
-/** Where a spec's requests go, worked out once per URL and key: a run sends thousands to one. */
-const targets = new WeakMap<URL, Map<string | null, Target>>();
-function target(spec: RequestSpec): Target {
-  let byKey = targets.get(spec.url);
-  if (!byKey) targets.set(spec.url, (byKey = new Map()));
-  let t = byKey.get(spec.apiKey);
-  if (!t) {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream, application/json' };
-    if (spec.apiKey) headers.authorization = `Bearer ${spec.apiKey}`;
-    byKey.set(spec.apiKey, (t = { origin: spec.url.origin, path: spec.url.pathname + spec.url.search, headers }));
-  }
-  return t;
+  return head;
 }
 
 const NO_GAPS: readonly number[] = Object.freeze([]);
@@ -122,13 +116,13 @@ const NO_GAPS: readonly number[] = Object.freeze([]);
 const MAX_BODY_BYTES = 1 << 20;
 
 /**
- * One request in flight, as undici's handler: its methods are undici's
- * callbacks. At tens of thousands of requests a second every allocation per
- * request shows in the request rate, so this makes few: no closures (the
- * abort listener is the request itself, the idle timer calls a static), no
- * decoder unless the answer is a stream, and the body as bytes.
+ * One request in flight, as the client's response handler. At tens of
+ * thousands of requests a second every allocation per request shows in the
+ * request rate, so this makes few: no closures (the abort listener is the
+ * request itself, the idle timer calls a static), no decoder unless the
+ * answer is a stream, and the body as bytes.
  */
-class StreamedRequest implements Dispatcher.DispatchHandlers, AbortListener {
+class StreamedRequest implements ResponseHandler, AbortListener {
   private readonly sentAt = performance.now();
   private readonly chunkTimes: number[] = [];
   private completionTokens: number | null = null;
@@ -137,7 +131,7 @@ class StreamedRequest implements Dispatcher.DispatchHandlers, AbortListener {
   /** When data last came: the idle timer, set once, checks this rather than being pushed back per chunk. */
   private lastDataAt = this.sentAt;
   private idle: NodeJS.Timeout | undefined;
-  private abort: ((e?: Error) => void) | null = null;
+  private exchange: Exchange | null = null;
   private status = 0;
   /** A stream's decoder and parser; null until the headers say it is one. */
   private decoder: StringDecoder | null = null;
@@ -153,12 +147,12 @@ class StreamedRequest implements Dispatcher.DispatchHandlers, AbortListener {
     private readonly done: (o: RequestOutcome) => void,
   ) {}
 
-  start(pool: Dispatcher): void {
+  start(client: Http1Client): void {
     if (this.signal?.aborted) return this.onAbort();
     listenForAbort(this.signal, this);
     this.idle = setTimeout(StreamedRequest.checkIdle, this.spec.idleTimeoutMs, this);
-    const { origin, path, headers } = target(this.spec);
-    pool.dispatch({ origin, path, method: 'POST', headers, body: this.spec.body }, this);
+    const { body } = this.spec;
+    this.exchange = client.send(`${requestHead(this.spec)}${Buffer.byteLength(body)}\r\n\r\n${body}`, this);
   }
 
   onAbort(): void {
@@ -204,8 +198,8 @@ class StreamedRequest implements Dispatcher.DispatchHandlers, AbortListener {
       inputTokensEstimated: this.promptTokens === null,
       failure: fail,
     });
-    // A finished stream leaves its socket to the keep-alive pool; a failed one is closed.
-    if (fail) this.abort?.();
+    // A finished stream leaves its connection to the next request; a failed one is closed.
+    if (fail) this.exchange?.abort();
   }
 
   /** One event's data (or the whole JSON body); true when the request is over. */
@@ -235,24 +229,17 @@ class StreamedRequest implements Dispatcher.DispatchHandlers, AbortListener {
     return (bodyChunks.length === 1 ? bodyChunks[0]! : Buffer.concat(bodyChunks)).toString('utf8');
   }
 
-  onConnect(abort: (e?: Error) => void): void {
-    this.abort = abort;
-    if (this.settled) abort();
-  }
-
-  onHeaders(code: number, raw: Buffer[]): boolean {
-    if (code < 200) return true; // 1xx: the real answer follows
-    this.status = code;
+  onHead(head: ResponseHead): void {
+    this.status = head.status;
     this.lastDataAt = performance.now();
-    if (this.ok() && /text\/event-stream/i.test(contentType(raw))) {
+    if (this.ok() && /text\/event-stream/i.test(head.contentType)) {
       this.decoder = new StringDecoder('utf8');
       this.sse = new SseParser();
     }
-    return true;
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.settled) return true;
+  onBody(chunk: Buffer): void {
+    if (this.settled) return;
     const at = performance.now();
     this.lastDataAt = at;
     if (this.sse) {
@@ -261,7 +248,6 @@ class StreamedRequest implements Dispatcher.DispatchHandlers, AbortListener {
       this.bodyChunks.push(chunk);
       this.bodyBytes += chunk.length;
     }
-    return true;
   }
 
   onComplete(): void {
@@ -290,6 +276,6 @@ class StreamedRequest implements Dispatcher.DispatchHandlers, AbortListener {
  * outcome. `signal` cancels it. A callback, not a promise: the load loop
  * runs on these completions, and a promise each costs at this rate.
  */
-export function startRequest(pool: Dispatcher, spec: RequestSpec, dueAt: number, signal: AbortSignal | undefined, done: (o: RequestOutcome) => void): void {
-  new StreamedRequest(spec, dueAt, signal, done).start(pool);
+export function startRequest(client: Http1Client, spec: RequestSpec, dueAt: number, signal: AbortSignal | undefined, done: (o: RequestOutcome) => void): void {
+  new StreamedRequest(spec, dueAt, signal, done).start(client);
 }

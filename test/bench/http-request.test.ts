@@ -2,12 +2,21 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tpotMs } from '../../src/bench/http-metrics.js';
 import { runLoad } from '../../src/bench/load.js';
+import type { Http1Client } from '../../src/bench/http1-client.js';
 import { type RequestOutcome, requestPool, type RequestSpec, startRequest } from '../../src/bench/request.js';
 import { DONE, event, type Reply, startOpenAiServer, type TestServer, textChunk, tokenStream, usageChunk } from '../helpers/openai-server.js';
 
 let server: TestServer | null = null;
-const agent = requestPool(null);
+/** One client per server, as a run has; closed after each test. */
+const clients = new Map<string, Http1Client>();
+const clientFor = (url: string) => {
+  let c = clients.get(url);
+  if (!c) clients.set(url, (c = requestPool(new URL(url), null)));
+  return c;
+};
 afterEach(async () => {
+  for (const c of clients.values()) c.close();
+  clients.clear();
   await server?.close();
   server = null;
 });
@@ -21,7 +30,7 @@ const spec = (url: string, idleTimeoutMs = 5000): RequestSpec => ({
 });
 
 const sendRequest = (url: string, idleTimeoutMs?: number) =>
-  new Promise<RequestOutcome>((resolve) => startRequest(agent, spec(url, idleTimeoutMs), performance.now(), undefined, resolve));
+  new Promise<RequestOutcome>((resolve) => startRequest(clientFor(url), spec(url, idleTimeoutMs), performance.now(), undefined, resolve));
 
 /** One request against a server answering with `reply`. */
 async function one(reply: Reply, idleTimeoutMs?: number): Promise<RequestOutcome> {
@@ -36,8 +45,8 @@ describe('timing against known delays', () => {
     server = await startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 80, itlMs: 20, tokens: 12 }) }));
     const plan = { numPrompts: 4, durationMs: null, requestRate: Infinity, burstiness: 1, maxConcurrency: 2, seed: 0 };
     // A warm-up first (as --num-warmups): the first requests of a process pay for JIT and connecting.
-    await runLoad(plan, agent, () => spec(server!.url));
-    const run = await runLoad(plan, agent, () => spec(server!.url));
+    await runLoad(plan, clientFor(server!.url), () => spec(server!.url));
+    const run = await runLoad(plan, clientFor(server!.url), () => spec(server!.url));
     expect(run.outcomes).toHaveLength(4);
     for (const o of run.outcomes) {
       expect(o.failure).toBeNull();
@@ -66,7 +75,7 @@ describe('timing against known delays', () => {
     server = await startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 100, itlMs: 10, tokens: 2 }) }));
     // 4 requests due at once (a rate of 1000/s) through one slot: each waits for the ones before it.
     const plan = { numPrompts: 4, durationMs: null, requestRate: 1000, burstiness: 1000, maxConcurrency: 1, seed: 0 };
-    const run = await runLoad(plan, agent, () => spec(server!.url));
+    const run = await runLoad(plan, clientFor(server!.url), () => spec(server!.url));
     const ttfts = run.outcomes.map((o) => o.ttftMs!);
     expect(ttfts[3]!).toBeGreaterThan(3 * 110);
     expect(run.outcomes[3]!.sentAt - run.outcomes[3]!.dueAt).toBeGreaterThan(300);
@@ -181,7 +190,7 @@ describe('robustness: each odd stream on its own', () => {
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 200);
     const plan = { numPrompts: 100, durationMs: null, requestRate: Infinity, burstiness: 1, maxConcurrency: 3, seed: 0 };
-    const run = await runLoad(plan, agent, () => spec(server!.url), { signal: stop.signal });
+    const run = await runLoad(plan, clientFor(server!.url), () => spec(server!.url), { signal: stop.signal });
     expect(run.stoppedBy).toBe('interrupted');
     expect(run.outcomes).toHaveLength(3);
     expect(run.outcomes.every((o) => o.failure?.kind === 'cancelled')).toBe(true);
@@ -190,7 +199,7 @@ describe('robustness: each odd stream on its own', () => {
   it('stops sending at --duration', async () => {
     server = await startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 1, itlMs: 1, tokens: 2 }) }));
     const plan = { numPrompts: null, durationMs: 300, requestRate: 20, burstiness: 1, maxConcurrency: null, seed: 0 };
-    const run = await runLoad(plan, agent, () => spec(server!.url));
+    const run = await runLoad(plan, clientFor(server!.url), () => spec(server!.url));
     expect(run.stoppedBy).toBe('duration');
     // 20/s for 0.3 s: about 6 (Poisson), the first at once.
     expect(run.outcomes.length).toBeGreaterThanOrEqual(1);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_SMI } from '../helpers/fixtures.js';
-import { startOpenAiServer, type TestServer, tokenStream } from '../helpers/openai-server.js';
+import { startOpenAiServer, TEST_CERT, type TestServer, tokenStream } from '../helpers/openai-server.js';
 import { freshConfigDir, spawnGpumon, STACK_FRAME } from '../helpers/run-cli.js';
 
 let server: TestServer | null = null;
@@ -102,6 +102,21 @@ describe('gpumon bench http', () => {
     expect(r.stdout).toMatch(/^Failed requests:\s+3$/m);
     expect(r.stdout).toMatch(/^connection refused:\s+3  \(connection refused \(127\.0\.0\.1:\d+\)\)$/m);
     expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it('speaks HTTPS, checking the certificate: trusted through NODE_EXTRA_CA_CERTS it runs, untrusted every request fails', async () => {
+    server = await startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 5, itlMs: 5, tokens: 3 }) }), 'tls-model', { https: true });
+    const args = ['bench', 'http', '--base-url', server.url, '--num-prompts', '4', '--max-concurrency', '2', ...NO_GPU];
+    const trusted = await spawnGpumon(args, { NODE_EXTRA_CA_CERTS: TEST_CERT }).done;
+    expect(trusted.stderr).not.toMatch(STACK_FRAME);
+    expect(trusted.status).toBe(0);
+    expect(trusted.stdout).toMatch(/^Successful requests:\s+4$/m);
+    expect(server.requests).toHaveLength(4);
+    const untrusted = await spawnGpumon([...args, '--model', 'tls-model']).done;
+    expect(untrusted.status).toBe(1);
+    expect(untrusted.stdout).toMatch(/^Failed requests:\s+4$/m);
+    expect(untrusted.stdout).toMatch(/self-signed certificate/);
+    expect(server.requests).toHaveLength(4);
   });
 
   it('says the server is down when it cannot list the models (exit 69)', async () => {

@@ -1,11 +1,16 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A small OpenAI-compatible server for tests, on an ephemeral 127.0.0.1 port.
  * Each POST is answered by a script: writes, waits, and ways to end
  * (cleanly, or by destroying the socket), so tests control every byte and
- * every delay. GET /v1/models lists `model`.
+ * every delay. GET /v1/models lists `model`. With `https`, it serves TLS
+ * with the test certificate.
  */
 export type Step = { readonly write: string } | { readonly wait: number } | { readonly destroy: true };
 
@@ -27,10 +32,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startOpenAiServer(reply: (r: ReceivedRequest, index: number) => Reply, model = 'test-model'): Promise<TestServer> {
+/** A self-signed certificate for 127.0.0.1 and localhost (test/helpers/tls), for HTTPS servers that a client trusts through NODE_EXTRA_CA_CERTS. */
+export const TEST_CERT = join(dirname(fileURLToPath(import.meta.url)), 'tls', 'cert.pem');
+const TEST_KEY = join(dirname(fileURLToPath(import.meta.url)), 'tls', 'key.pem');
+
+export async function startOpenAiServer(reply: (r: ReceivedRequest, index: number) => Reply, model = 'test-model', opts: { https?: boolean } = {}): Promise<TestServer> {
   const requests: ReceivedRequest[] = [];
   const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     if (req.method === 'GET' && req.url === '/v1/models') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ object: 'list', data: [{ id: model, object: 'model' }] }));
@@ -52,11 +61,12 @@ export async function startOpenAiServer(reply: (r: ReceivedRequest, index: numbe
       }
       res.end();
     });
-  });
+  };
+  const server = opts.https ? https.createServer({ key: readFileSync(TEST_KEY), cert: readFileSync(TEST_CERT) }, handler) : http.createServer(handler);
   server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${opts.https ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     close: () =>
       new Promise<void>((ok) => {
