@@ -13,7 +13,8 @@ import autocannon from 'autocannon';
 import { type HttpBenchConfig, runHttpBench } from '../src/bench/http-bench.js';
 import { LiveStats } from '../src/bench/live.js';
 import { runLoad } from '../src/bench/load.js';
-import { requestPool, type RequestSpec } from '../src/bench/request.js';
+import { Http1Client } from '../src/bench/http1-client.js';
+import type { RequestSpec } from '../src/bench/request.js';
 import { SseParser } from '../src/bench/sse.js';
 import { percentileOfSorted } from '../src/model/stats.js';
 import { fmt, table } from './lib.js';
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const stats = async () => (await (await fetch(`${base}/stats`)).json()) as { medianGapMs: number; gaps: number };
   const body = JSON.stringify({ model: 'm', prompt: 'hi', max_tokens: TOKENS, stream: true });
-  const pool = requestPool(new URL(base), STREAMS);
+  const pool = new Http1Client(new URL(base), STREAMS);
   const agent = new http.Agent({ keepAlive: true, maxSockets: STREAMS });
   const spec = (path: string): RequestSpec => ({ url: new URL(path, base), body, apiKey: null, idleTimeoutMs: 30_000, promptTokensEstimate: 1 });
   const plan = { numPrompts: STREAMS, durationMs: null, requestRate: Infinity, burstiness: 1, maxConcurrency: STREAMS, seed: 0 };

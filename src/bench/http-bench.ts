@@ -6,7 +6,8 @@ import { httpMetrics, type HttpMetrics, type MetricOptions, percentileKey } from
 import { LiveStats } from './live.js';
 import { type LoadPlan, type LoadRun, runLoad, type StopReason } from './load.js';
 import { randomPrompt } from './prompts.js';
-import { type RequestOutcome, type RequestSpec, requestPool } from './request.js';
+import { Http1Client } from './http1-client.js';
+import type { RequestOutcome, RequestSpec } from './request.js';
 import { getText } from './get.js';
 import { MetricsScraper } from './scraper.js';
 import type { ServerMetricsResult } from './server-metrics.js';
@@ -135,7 +136,7 @@ function detailedArrays(outcomes: readonly RequestOutcome[]) {
  */
 export async function runHttpBench(c: HttpBenchConfig, gpu: GpuSide, live: LiveStats, signal: AbortSignal): Promise<HttpBenchResult> {
   const url = new URL(c.endpoint, c.baseUrl);
-  const client = requestPool(url, c.maxConcurrency);
+  const client = new Http1Client(url, c.maxConcurrency);
   try {
     const model = await resolveModel(c);
     live.set({ model, phase: 'baseline' });

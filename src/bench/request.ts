@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { type AbortListener, listenForAbort, stopListening } from './abort.js';
-import { type Exchange, Http1Client, type ResponseHandler } from './http1-client.js';
+import type { Exchange, Http1Client, ResponseHandler } from './http1-client.js';
 import type { ResponseHead } from './http1-parser.js';
 import { readChunk } from './openai-chunk.js';
 import { SseParser } from './sse.js';
@@ -78,16 +78,6 @@ function bodyMessage(body: string): string {
     // not JSON: the text itself
   }
   return body.trim().slice(0, 200) || '(empty body)';
-}
-
-/**
- * The connections every request of a run goes through: keep-alive, at most
- * `connections` to the server. The load client is gpumon's own (see
- * http1-client.ts for why); sendRequest keeps the idle timeout, to name it
- * in the failure.
- */
-export function requestPool(url: URL, connections: number | null): Http1Client {
-  return new Http1Client(url, connections);
 }
 
 /**

@@ -49,11 +49,15 @@ export function httpBenchConfig(f: BenchHttpFlags, preset: BenchPreset, env: Nod
   const durationMs = f.duration ?? (preset.duration === undefined ? null : preset.duration * 1000);
   const numPrompts = f.numPrompts ?? preset['num-prompts'] ?? (durationMs === null ? (demoUrl ? 200 : 1000) : null);
   const percentileMetrics: LatencyMetric[] = parseList('--percentile-metrics', f.percentileMetrics, LATENCY_METRICS);
+  const apiKey = f.apiKey ?? env.OPENAI_API_KEY ?? null;
+  // It goes into a header line as it is: a space, line break or other control character would break the request.
+  if (apiKey !== null && !/^[\x21-\x7e]*$/.test(apiKey))
+    throw new UsageError(`${f.apiKey === undefined ? '$OPENAI_API_KEY' : '--api-key'}: a key has only printable ASCII characters, without spaces`);
   return {
     baseUrl,
     endpoint,
     model: f.model ?? preset.model ?? null,
-    apiKey: f.apiKey ?? env.OPENAI_API_KEY ?? null,
+    apiKey: apiKey || null,
     numPrompts,
     durationMs,
     requestRate: f.requestRate ?? (presetRate === undefined ? (demoUrl ? 10 : Infinity) : parseRate(String(presetRate))),

@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tpotMs } from '../../src/bench/http-metrics.js';
 import { runLoad } from '../../src/bench/load.js';
-import type { Http1Client } from '../../src/bench/http1-client.js';
-import { type RequestOutcome, requestPool, type RequestSpec, startRequest } from '../../src/bench/request.js';
+import { Http1Client } from '../../src/bench/http1-client.js';
+import { type RequestOutcome, type RequestSpec, startRequest } from '../../src/bench/request.js';
 import { DONE, event, type Reply, startOpenAiServer, type TestServer, textChunk, tokenStream, usageChunk } from '../helpers/openai-server.js';
 
 let server: TestServer | null = null;
@@ -11,7 +11,7 @@ let server: TestServer | null = null;
 const clients = new Map<string, Http1Client>();
 const clientFor = (url: string) => {
   let c = clients.get(url);
-  if (!c) clients.set(url, (c = requestPool(new URL(url), null)));
+  if (!c) clients.set(url, (c = new Http1Client(new URL(url), null)));
   return c;
 };
 afterEach(async () => {

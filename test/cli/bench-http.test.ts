@@ -130,7 +130,7 @@ describe('gpumon bench http', () => {
   });
 
   it('refuses bad flags with exit 2', async () => {
-    for (const args of [['--request-rate', 'fast'], ['--percentile-metrics', 'ttft,xyz'], ['--goodput', 'ttft=5'], ['--base-url', 'ftp://x'], ['--preset', 'nope']]) {
+    for (const args of [['--request-rate', 'fast'], ['--percentile-metrics', 'ttft,xyz'], ['--goodput', 'ttft=5'], ['--base-url', 'ftp://x'], ['--preset', 'nope'], ['--api-key', 'sk-a\r\nX-Injected: 1']]) {
       const r = await spawnGpumon(['bench', 'http', ...args, ...NO_GPU]).done;
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).not.toMatch(STACK_FRAME);
