@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   for (const [name, drive] of [
     ['gpumon (its own HTTP/1.1 client)', async () => (await runLoad(plan, pool, () => spec('/stream'))).outcomes.flatMap((o) => [...o.itlsMs])],
     ['node:http', async () => (await Promise.all(Array.from({ length: STREAMS }, () => nodeHttpStream(agent, `${base}/stream`, body)))).flat()],
-    ['fetch (undici)', async () => (await Promise.all(Array.from({ length: STREAMS }, () => fetchStream(`${base}/stream`, body)))).flat()],
+    ['fetch (Node\'s)', async () => (await Promise.all(Array.from({ length: STREAMS }, () => fetchStream(`${base}/stream`, body)))).flat()],
   ] as const) {
     const m = await measure(drive);
     const truth = await stats();
