@@ -126,7 +126,7 @@ describe('Http1Client', () => {
     const server = await rawServer((socket) => (socket.write(ok('x')), setTimeout(() => socket.end(), 10)));
     const c = client(server.url, 1);
     expect((await send(c).done).body).toBe('x');
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200)); // the server closes 10 ms after its answer
     expect(await send(c).done).toEqual({ status: 200, body: 'x', error: null });
     expect(server.accepted()).toBe(2);
   });
