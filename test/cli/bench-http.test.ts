@@ -15,6 +15,12 @@ afterEach(async () => {
 const out = () => join(mkdtempSync(join(tmpdir(), 'gpumon-bench-')), 'result.json');
 const NO_GPU = ['--nvidia-smi', '/nonexistent/nvidia-smi', '--idle-baseline', '0'];
 const fast = () => startOpenAiServer(() => ({ steps: tokenStream({ ttftMs: 30, itlMs: 10, tokens: 5 }) }));
+/** The URL of a server that was there and is gone: connections to it are refused. */
+async function goneServerUrl(): Promise<string> {
+  const gone = await fast();
+  await gone.close();
+  return gone.url;
+}
 const readResult = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 
 describe('gpumon bench http', () => {
@@ -93,10 +99,7 @@ describe('gpumon bench http', () => {
   });
 
   it('counts refused connections as failed requests and says so (exit 1), never a crash', async () => {
-    server = await fast();
-    const url = server.url;
-    await server.close();
-    server = null;
+    const url = await goneServerUrl();
     const r = await spawnGpumon(['bench', 'http', '--base-url', url, '--model', 'm', '--num-prompts', '3', ...NO_GPU]).done;
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^Failed requests:\s+3$/m);
@@ -120,10 +123,7 @@ describe('gpumon bench http', () => {
   });
 
   it('says the server is down when it cannot list the models (exit 69)', async () => {
-    server = await fast();
-    const url = server.url;
-    await server.close();
-    server = null;
+    const url = await goneServerUrl();
     const r = await spawnGpumon(['bench', 'http', '--base-url', url, ...NO_GPU]).done;
     expect(r.status).toBe(69);
     expect(r.stderr).toBe(`gpumon: cannot list the models at ${url}/v1/models: connection refused (is the server up? or give --model)\n`);
