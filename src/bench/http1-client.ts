@@ -37,9 +37,23 @@ export class Exchange {
   ) {}
 
   abort(): void {
-    if (this.settled) return;
+    if (this.settle()) this.connection?.destroy();
+  }
+
+  /** The answer is whole: its reader hears so, once, unless it gave up on it. */
+  complete(): void {
+    if (this.settle()) this.handler.onComplete();
+  }
+
+  fail(e: Error & { code?: string }): void {
+    if (this.settle()) this.handler.onError(e);
+  }
+
+  /** True the first time: an exchange ends once, however it ends. */
+  private settle(): boolean {
+    if (this.settled) return false;
     this.settled = true;
-    this.connection?.destroy();
+    return true;
   }
 }
 
@@ -135,20 +149,14 @@ class Connection implements ResponseEvents {
     this.complete = false;
     if (discard || head.close) this.destroy();
     else if (head.keepAliveMs !== null) this.reusableUntil = performance.now() + head.keepAliveMs - KEEP_ALIVE_MARGIN_MS;
-    if (!exchange.settled) {
-      exchange.settled = true;
-      exchange.handler.onComplete();
-    }
+    exchange.complete();
     if (!this.dead) this.client.release(this);
   }
 
   fail(e: Error & { code?: string }): void {
     const exchange = this.exchange;
     this.destroy();
-    if (exchange && !exchange.settled) {
-      exchange.settled = true;
-      exchange.handler.onError(e);
-    }
+    exchange?.fail(e);
   }
 }
 
@@ -169,8 +177,7 @@ export class Http1Client {
   send(request: string, handler: ResponseHandler): Exchange {
     const exchange = new Exchange(request, handler);
     if (this.closed) {
-      exchange.settled = true;
-      handler.onError(clientClosed());
+      exchange.fail(clientClosed());
       return exchange;
     }
     const connection = this.takeIdle() ?? (this.connections === null || this.all.size < this.connections ? this.connect() : null);
@@ -183,11 +190,7 @@ export class Http1Client {
   close(): void {
     this.closed = true;
     for (const c of [...this.all]) c.fail(clientClosed());
-    for (const e of this.queue.splice(0)) {
-      if (e.settled) continue;
-      e.settled = true;
-      e.handler.onError(clientClosed());
-    }
+    for (const e of this.queue.splice(0)) e.fail(clientClosed());
   }
 
   /** A connection between requests: the next queued one goes out on it, or it waits. */
