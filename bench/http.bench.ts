@@ -165,6 +165,10 @@ async function main(): Promise<void> {
     /** The client process's CPU (all threads) per request, over the whole round: ours includes its summary at the end. */
     readonly cpuUsPerRequest: number;
   }
+  const cpuUsPer = (since: NodeJS.CpuUsage, requests: number) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / requests;
+  };
   const benchHttp = async (c: HttpBenchConfig): Promise<Round> => {
     const live = new LiveStats(1, null, c.durationMs! / 1000);
     const reader = setInterval(() => live.progress(), 250);
@@ -172,8 +176,7 @@ async function main(): Promise<void> {
     try {
       const r = await runHttpBench(c, { unavailable: 'not measured here' }, live, new AbortController().signal);
       const requests = (r.completed as number) + (r.failed as number);
-      const used = process.cpuUsage(cpu);
-      return { requests, rps: r.request_throughput as number, errors: r.failed as number, cpuUsPerRequest: (used.user + used.system) / requests };
+      return { requests, rps: r.request_throughput as number, errors: r.failed as number, cpuUsPerRequest: cpuUsPer(cpu, requests) };
     } finally {
       clearInterval(reader);
     }
@@ -181,8 +184,7 @@ async function main(): Promise<void> {
   const cannonRound = async (): Promise<Round> => {
     const cpu = process.cpuUsage();
     const r = await autocannon({ url: `${base}/short`, method: 'POST', body: shortBody, headers: { 'content-type': 'application/json' }, connections, duration: ROUND_S });
-    const used = process.cpuUsage(cpu);
-    return { requests: r.requests.total, rps: r.requests.total / (r.duration || ROUND_S), errors: r.errors + r.non2xx, cpuUsPerRequest: (used.user + used.system) / r.requests.total };
+    return { requests: r.requests.total, rps: r.requests.total / (r.duration || ROUND_S), errors: r.errors + r.non2xx, cpuUsPerRequest: cpuUsPer(cpu, r.requests.total) };
   };
   // autocannon sends one fixed body of the same shape and size.
   const shortBody = JSON.stringify({ model: 'm', prompt: 'the of and to in is it that', max_tokens: 1, temperature: 0, stream: true, stream_options: { include_usage: true } });
