@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot } from '../src/model/types.js';
-import { type Database, openHistory } from '../src/store/database.js';
-import { HistoryRecorder } from '../src/store/recorder.js';
+import { type Database, openHistory } from '../src/db/database.js';
+import { HistoryRecorder } from '../src/db/recorder.js';
 import { snapshotSeries } from '../test/helpers/snapshots.js';
 import { CLI, fmt, processCpuSeconds, table } from './lib.js';
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { type HttpBenchConfig, runHttpBench } from '../src/bench/http-bench.js';
-import { LiveStats } from '../src/bench/live.js';
+import { LiveStats } from '../src/bench/live-stats.js';
 import { runLoad } from '../src/bench/load.js';
 import { Http1Client } from '../src/bench/http1-client.js';
 import type { RequestSpec } from '../src/bench/request.js';

@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import si from 'systeminformation';
 import { HostReader } from '../src/sampler/host/proc-host.js';
 import { ProcessReader } from '../src/sampler/host/proc-processes.js';
-import { LiveSampler } from '../src/sampler/live.js';
+import { LiveSampler } from '../src/sampler/live-sampler.js';
 import { NvidiaSmi } from '../src/sampler/nvidia-smi/client.js';
-import { sampleOnce } from '../src/sampler/once.js';
+import { sampleOnce } from '../src/sampler/sample-once.js';
 import { CLI, FAKE_SMI, fmt, selfAndChildrenCpuMs, table, timeCommands } from './lib.js';
 
 const node = process.execPath;

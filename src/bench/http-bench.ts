@@ -3,7 +3,7 @@ import type { IdleBaseline } from './gpu-watch.js';
 import { type GpuWatch, GPU_WATCH_INTERVAL_MS } from './gpu-watch.js';
 import { type GpuResult, gpuResult } from './gpu-result.js';
 import { httpMetrics, type HttpMetrics, type MetricOptions, percentileKey } from './http-metrics.js';
-import { LiveStats } from './live.js';
+import { LiveStats } from './live-stats.js';
 import { type LoadPlan, type LoadRun, runLoad, type StopReason } from './load.js';
 import { randomPrompt } from './prompts.js';
 import { Http1Client } from './http1-client.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { compareResults, type LoadedFile, MixedKinds, NotAResult } from '../bench/compare.js';
-import { loadSettings } from '../config/store.js';
+import { loadSettings } from '../config/settings-file.js';
 import { renderCompareMarkdown, renderCompareText } from '../views/text/compare-table.js';
 import type { BenchCompareFlags } from './bench-compare.js';
 import { CliError, UsageError } from './errors.js';

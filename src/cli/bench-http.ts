@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { loadSettings } from '../config/store.js';
+import { loadSettings } from '../config/settings-file.js';
 import { GPU_WATCH_INTERVAL_MS, GpuWatch, openBenchGpus } from '../bench/gpu-watch.js';
 import { BenchSetupError, type GpuSide, type HttpBenchResult, runHttpBench } from '../bench/http-bench.js';
-import { LiveStats } from '../bench/live.js';
+import { LiveStats } from '../bench/live-stats.js';
 import { type SimServer, startSimServer } from '../bench/sim-server.js';
 import type { DemoName } from '../sampler/demo.js';
 import type { SnapshotSource } from '../sampler/source.js';

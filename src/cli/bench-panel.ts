@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LiveStats } from '../bench/live.js';
+import type { LiveStats } from '../bench/live-stats.js';
 import type { SimServer } from '../bench/sim-server.js';
 import type { BenchPreset, BenchPresets } from '../config/bench-presets.js';
 import { isBenchPresets } from '../config/bench-presets.js';
-import { configDir } from '../config/store.js';
+import { configDir } from '../config/settings-file.js';
 import type { SnapshotSource } from '../sampler/source.js';
-import type { BenchChoice, BenchPanelSource, BenchPanelState } from '../views/monitor/bench-panel.js';
+import type { BenchChoice, BenchPanelSource, BenchPanelState } from '../views/monitor/bench-panel-section.js';
 import { fmtFixed } from '../views/format.js';
 import type { BenchHttpFlags } from './bench-http-command.js';
 import { DEFAULT_BASE_URL, defaultResultFilename, httpBenchConfig } from './bench-config.js';
@@ -100,7 +100,7 @@ export class BenchPanelController implements BenchPanelSource {
   private async run(entry: { name: string; preset: BenchPreset; demo: boolean }, signal: AbortSignal): Promise<void> {
     const [{ runHttpBench }, { LiveStats }, { GpuWatch }, { writeResult }, spans] = await Promise.all([
       import('../bench/http-bench.js'),
-      import('../bench/live.js'),
+      import('../bench/live-stats.js'),
       import('../bench/gpu-watch.js'),
       import('./bench-http.js'),
       import('./bench-span.js'),

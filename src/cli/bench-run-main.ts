@@ -3,7 +3,7 @@ import { directCommand, shellCommand, SpawnFailure } from '../bench/child.js';
 import { benchCommand, type Progress, type Stop } from '../bench/command-bench.js';
 import { GPU_WATCH_INTERVAL_MS, openBenchGpus } from '../bench/gpu-watch.js';
 import { runResult } from '../bench/run-result.js';
-import { loadSettings } from '../config/store.js';
+import { loadSettings } from '../config/settings-file.js';
 import { runSetStats } from '../model/run-stats.js';
 import { durationUnit, fmtDurationIn, renderRunSummary } from '../views/text/run-summary.js';
 import type { BenchRunFlags } from './bench-run.js';

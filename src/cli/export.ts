@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { meta, readProcesses, readSamples, type StoredProcess } from '../store/query.js';
+import { meta, readProcesses, readSamples, type StoredProcess } from '../db/query.js';
 import { csvHeaderLine, csvLines, JSON_END, jsonSample, jsonStart } from '../views/report/export.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';

@@ -1,5 +1,5 @@
 import { alertLimitsOf, type Settings } from '../config/settings.js';
-import { loadSettings } from '../config/store.js';
+import { loadSettings } from '../config/settings-file.js';
 import { ALERT_RULES, AlertEvaluator, type AlertLimits, alertsAtInstant, hasDuration, type Severity, worstSeverity } from '../model/alerts.js';
 import { FleetAlertEvaluator, fleetAlertsAtInstant, fleetAsSnapshot, type FleetSnapshot, type HostAlert } from '../model/fleet.js';
 import type { Snapshot } from '../model/types.js';

@@ -1,5 +1,5 @@
-import { type Database, defaultDbPath, openHistory, StoreError, type StoreErrorKind } from '../store/database.js';
-import { type Range, resolveRange } from '../store/query.js';
+import { type Database, defaultDbPath, openHistory, StoreError, type StoreErrorKind } from '../db/database.js';
+import { type Range, resolveRange } from '../db/query.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import type { RangeFlags } from './history.js';

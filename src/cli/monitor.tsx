@@ -1,5 +1,5 @@
 import { render } from 'ink';
-import { loadSettings } from '../config/store.js';
+import { loadSettings } from '../config/settings-file.js';
 import { SnapshotStore } from '../model/store.js';
 import { signalProcess } from '../sampler/host/signal.js';
 import { VERSION } from '../version.js';

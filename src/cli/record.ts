@@ -1,11 +1,11 @@
-import { loadSettings } from '../config/store.js';
+import { loadSettings } from '../config/settings-file.js';
 import type { Snapshot } from '../model/types.js';
 import { openSource } from '../sampler/open.js';
 import type { SnapshotSource } from '../sampler/source.js';
-import { lockForRecording } from '../store/database.js';
-import { HistoryRecorder, type SpanEnd } from '../store/recorder.js';
-import { applyRetention, type Retention } from '../store/retention.js';
-import { rangeBefore, readSamples, type StoredSample } from '../store/query.js';
+import { lockForRecording } from '../db/database.js';
+import { HistoryRecorder, type SpanEnd } from '../db/recorder.js';
+import { applyRetention, type Retention } from '../db/retention.js';
+import { rangeBefore, readSamples, type StoredSample } from '../db/query.js';
 import { GpuHistory } from '../model/history.js';
 import type { Settings } from '../config/settings.js';
 import { CliError, reportError } from './errors.js';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { buildGpuReports } from '../model/history-report.js';
-import { meta, readSamples, typicalIntervalMs } from '../store/query.js';
+import { meta, readSamples, typicalIntervalMs } from '../db/query.js';
 import { VERSION } from '../version.js';
 import { renderReportHtml, type ReportAssets } from '../views/report/html.js';
 import { CliError } from './errors.js';

@@ -37,7 +37,7 @@ export function registerServeAndFleet(program: Command): void {
 /** Runs until SIGINT or SIGTERM, then stops cleanly (exit 0). */
 export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<number> {
   const [{ loadSettings }, { alertLimitsOf }, { openSource }, { startServer, ListenError }, { VERSION }] = await Promise.all([
-    import('../config/store.js'),
+    import('../config/settings-file.js'),
     import('../config/settings.js'),
     import('../sampler/open.js'),
     import('../serve/server.js'),

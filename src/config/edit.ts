@@ -3,7 +3,7 @@ import Conf from 'conf';
 import { CliError, UsageError } from '../cli/errors.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { BadSetting, isSettingName, KEYS, parseSetting, SETTING_NAMES, showSetting } from './settings.js';
-import { CONFIG_FILE, configDir, configPath, loadSettings } from './store.js';
+import { CONFIG_FILE, configDir, configPath, loadSettings } from './settings-file.js';
 
 type Out = { write(text: string): unknown };
 

@@ -147,7 +147,7 @@ export interface HostSample {
 }
 
 /** Where a snapshot came from. */
-export type SnapshotSource =
+export type SnapshotOrigin =
   | { readonly kind: 'nvidia-smi'; readonly path: string }
   | { readonly kind: 'demo'; readonly recording: string; readonly description: string };
 
@@ -162,7 +162,7 @@ export interface Staleness {
 export interface Snapshot {
   /** ms since the epoch. */
   readonly time: number;
-  readonly source: SnapshotSource;
+  readonly source: SnapshotOrigin;
   readonly driverVersion: string | null;
   readonly cudaVersion: string | null;
   readonly gpus: readonly GpuSample[];

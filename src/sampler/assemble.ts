@@ -1,4 +1,4 @@
-import type { GpuProcess, GpuSample, HostSample, Snapshot, SnapshotSource, Staleness, UnknownReason } from '../model/types.js';
+import type { GpuProcess, GpuSample, HostSample, Snapshot, SnapshotOrigin, Staleness, UnknownReason } from '../model/types.js';
 import type { HostProcessInfo } from './host/proc-processes.js';
 import type { ComputeApp } from './nvidia-smi/compute-apps.js';
 import type { PmonRow } from './nvidia-smi/pmon.js';
@@ -59,7 +59,7 @@ export function toGpuProcess(app: ComputeApp, gpuIndex: number | null, host: Hos
 
 export interface SnapshotParts {
   readonly time: number;
-  readonly source: SnapshotSource;
+  readonly source: SnapshotOrigin;
   readonly driverVersion: string | null;
   readonly cudaVersion: string | null;
   readonly gpus: readonly GpuSample[];

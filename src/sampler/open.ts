@@ -17,7 +17,7 @@ export interface OpenSourceOptions {
  */
 export async function openSource(o: OpenSourceOptions): Promise<SnapshotSource> {
   if (o.demo) return new DemoSource(loadRecording(o.demo), { intervalMs: o.intervalMs, selection: o.selection });
-  const [{ LiveSampler }, { NvidiaSmi }] = await Promise.all([import('./live.js'), import('./nvidia-smi/client.js')]);
+  const [{ LiveSampler }, { NvidiaSmi }] = await Promise.all([import('./live-sampler.js'), import('./nvidia-smi/client.js')]);
   return new LiveSampler({
     smi: new NvidiaSmi(o.smiPath, o.timeoutMs),
     intervalMs: o.intervalMs,

@@ -1,4 +1,4 @@
-import type { GpuProcess, GpuSample, HostSample, Snapshot, SnapshotSource, UnknownReason } from '../model/types.js';
+import type { GpuProcess, GpuSample, HostSample, Snapshot, SnapshotOrigin, UnknownReason } from '../model/types.js';
 import { GPU_KEYS, PROCESS_KEYS } from '../views/json.js';
 
 /**
@@ -68,7 +68,7 @@ function host(doc: Json, hostname: string): HostSample {
   return { ...sample, unknown };
 }
 
-function source(v: unknown): SnapshotSource {
+function source(v: unknown): SnapshotOrigin {
   if (isObject(v) && v.kind === 'nvidia-smi' && typeof v.path === 'string') return { kind: 'nvidia-smi', path: v.path };
   if (isObject(v) && v.kind === 'demo' && typeof v.recording === 'string' && typeof v.description === 'string')
     return { kind: 'demo', recording: v.recording, description: v.description };

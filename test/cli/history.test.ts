@@ -6,8 +6,8 @@ import { freshConfigDir, gpumon, STACK_FRAME } from '../helpers/run-cli.js';
 import { query, startRecorder, tempDb } from '../helpers/history.js';
 import { TmuxPane } from '../helpers/tmux.js';
 import { snapshotSeries, T0 } from '../helpers/snapshots.js';
-import { openHistory } from '../../src/store/database.js';
-import { HistoryRecorder } from '../../src/store/recorder.js';
+import { openHistory } from '../../src/db/database.js';
+import { HistoryRecorder } from '../../src/db/recorder.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BadSetting, defaultSettings, parseSetting, resolveSettings } from '../../src/config/settings.js';
-import { loadSettings } from '../../src/config/store.js';
+import { loadSettings } from '../../src/config/settings-file.js';
 import { freshConfigDir, gpumon, STACK_FRAME } from '../helpers/run-cli.js';
 
 describe('settings', () => {

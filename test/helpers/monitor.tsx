@@ -8,7 +8,7 @@ import { SnapshotStore } from '../../src/model/store.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { Monitor, type MonitorProps } from '../../src/views/monitor/Monitor.js';
 import { makePainter } from '../../src/views/style.js';
-import type { BenchPanelSource } from '../../src/views/monitor/bench-panel.js';
+import type { BenchPanelSource } from '../../src/views/monitor/bench-panel-section.js';
 
 /** Keys as a terminal sends them. */
 export const KEY = {

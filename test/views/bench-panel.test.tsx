@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BenchProgress } from '../../src/bench/live.js';
-import type { BenchPanelSource, BenchPanelState } from '../../src/views/monitor/bench-panel.js';
+import type { BenchProgress } from '../../src/bench/live-stats.js';
+import type { BenchPanelSource, BenchPanelState } from '../../src/views/monitor/bench-panel-section.js';
 import { displayWidth } from '../../src/views/format.js';
 import { alertsAtInstant } from '../../src/model/alerts.js';
 import { KEY, type MonitorHarness, renderMonitor } from '../helpers/monitor.js';

@@ -5,7 +5,7 @@ import { lostGpu } from '../../src/sampler/nvidia-smi/query-gpu.js';
 import { displayWidth } from '../../src/views/format.js';
 import { makePainter, shouldColor, stripAnsi } from '../../src/views/style.js';
 import { renderCompact } from '../../src/views/text/compact.js';
-import { renderOnce } from '../../src/views/text/once.js';
+import { renderOnce } from '../../src/views/text/snapshot-text.js';
 
 const T = Date.UTC(2026, 10, 22, 11, 53, 41);
 const h100 = demoSnapshot(loadRecording('h100'), 20_000, T);

@@ -3,8 +3,8 @@ import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 're
 import type { ViewMode } from '../../config/settings.js';
 import { filterProcesses, type SignalName, sortProcesses, type SortColumn } from '../../model/processes.js';
 import type { SnapshotStore } from '../../model/store.js';
-import { hostLines } from '../text/once.js';
-import { benchPanelKeys, benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel.js';
+import { hostLines } from '../text/snapshot-text.js';
+import { benchPanelKeys, benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel-section.js';
 import { Frame } from './Frame.js';
 import { planLayout } from './layout.js';
 import type { AlertLine } from '../text/fleet.js';

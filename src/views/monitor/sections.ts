@@ -12,7 +12,7 @@ import type { HistoryMetric } from '../../model/history.js';
 import type { GpuSample, Snapshot } from '../../model/types.js';
 import { bar, displayWidth, fmtClock, fmtInt, fmtMiBPair, NA, padStart } from '../format.js';
 import { box, line, type Seg, seg } from '../text/layout.js';
-import { gpuBlock, type TextViewOptions } from '../text/once.js';
+import { gpuBlock, type TextViewOptions } from '../text/snapshot-text.js';
 import { hostColumnWidth, processHeaderSegs, processRowSegs } from '../text/process-table.js';
 import type { GpuProcess } from '../../model/types.js';
 import type { UiState } from './state.js';

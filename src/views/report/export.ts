@@ -1,6 +1,6 @@
 import type { GpuSample } from '../../model/types.js';
 import { GPU_KEYS, gpuJson } from '../json.js';
-import type { Span, StoredProcess, StoredSample } from '../../store/query.js';
+import type { Span, StoredProcess, StoredSample } from '../../db/query.js';
 
 /**
  * `gpumon export`: recorded samples for other tools. CSV has one row per GPU

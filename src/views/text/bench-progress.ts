@@ -1,4 +1,4 @@
-import type { BenchProgress } from '../../bench/live.js';
+import type { BenchProgress } from '../../bench/live-stats.js';
 import { fmtFixed, fmtInt } from '../format.js';
 
 const PHASE: Record<BenchProgress['phase'], string> = {

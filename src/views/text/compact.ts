@@ -12,7 +12,7 @@ import {
 import type { GpuSample, Snapshot } from '../../model/types.js';
 import { displayWidth, fmtClock, fmtInt, NA, padStart } from '../format.js';
 import { line, type Seg, seg } from './layout.js';
-import type { TextViewOptions } from './once.js';
+import type { TextViewOptions } from './snapshot-text.js';
 
 export type CompactOptions = Omit<TextViewOptions, 'width'> & {
   /** Cut lines to this many columns (a terminal); null never cuts (a pipe). */

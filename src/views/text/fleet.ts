@@ -5,7 +5,7 @@ import { snapshotJson } from '../json.js';
 import type { Painter } from '../style.js';
 import { renderCompact } from './compact.js';
 import { line, seg, type Seg } from './layout.js';
-import { renderOnce, type TextViewOptions } from './once.js';
+import { renderOnce, type TextViewOptions } from './snapshot-text.js';
 
 /**
  * `--remote`: several hosts in `--once`, `--compact` and `--json`, each

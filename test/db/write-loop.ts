@@ -1,8 +1,8 @@
 // Writes snapshots to the history database as fast as it can, forever, and
 // prints each one's time after its transaction commits: the SIGKILL test
 // kills it mid-write and checks the file against what it printed.
-import { openHistory } from '../../src/store/database.js';
-import { HistoryRecorder } from '../../src/store/recorder.js';
+import { openHistory } from '../../src/db/database.js';
+import { HistoryRecorder } from '../../src/db/recorder.js';
 import { snapshotSeries } from '../helpers/snapshots.js';
 
 const db = await openHistory(process.argv[2]!, 'write');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/model/types.js';
-import { LiveSampler } from '../../src/sampler/live.js';
+import { LiveSampler } from '../../src/sampler/live-sampler.js';
 import { NvidiaSmi } from '../../src/sampler/nvidia-smi/client.js';
 import { SmiFailure } from '../../src/sampler/nvidia-smi/failure.js';
 import { FAKE_SMI } from '../helpers/fixtures.js';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { LIVE_SAMPLE, LiveStats } from '../../src/bench/live.js';
+import { LIVE_SAMPLE, LiveStats } from '../../src/bench/live-stats.js';
 import type { RequestOutcome } from '../../src/bench/request.js';
 import { outcome } from '../helpers/outcomes.js';
 

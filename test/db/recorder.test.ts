@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/model/types.js';
-import { type Database, lockForRecording, openHistory, StoreError } from '../../src/store/database.js';
-import { readHost, readProcesses, readSamples, resolveRange, spans, typicalIntervalMs } from '../../src/store/query.js';
-import { HistoryRecorder } from '../../src/store/recorder.js';
-import { applyRetention } from '../../src/store/retention.js';
+import { type Database, lockForRecording, openHistory, StoreError } from '../../src/db/database.js';
+import { readHost, readProcesses, readSamples, resolveRange, spans, typicalIntervalMs } from '../../src/db/query.js';
+import { HistoryRecorder } from '../../src/db/recorder.js';
+import { applyRetention } from '../../src/db/retention.js';
 import { demoAt, snapshotSeries, T0 } from '../helpers/snapshots.js';
 
 const open: Database[] = [];

@@ -1,4 +1,4 @@
-import type { BenchProgress } from '../../bench/live.js';
+import type { BenchProgress } from '../../bench/live-stats.js';
 import { bar, fmtFixed, fmtInt, NA, padStart } from '../format.js';
 import { progressCount, progressLine } from '../text/bench-progress.js';
 import { line, type Seg, seg } from '../text/layout.js';

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openHistory, StoreError } from '../../src/store/database.js';
-import { spans } from '../../src/store/query.js';
-import { addBenchSpan, HistoryRecorder } from '../../src/store/recorder.js';
-import { SCHEMA } from '../../src/store/schema.js';
+import { openHistory, StoreError } from '../../src/db/database.js';
+import { spans } from '../../src/db/query.js';
+import { addBenchSpan, HistoryRecorder } from '../../src/db/recorder.js';
+import { SCHEMA } from '../../src/db/schema.js';
 import { snapshotSeries, T0 } from '../helpers/snapshots.js';
 
 const tempPath = () => join(mkdtempSync(join(tmpdir(), 'gpumon-schema-')), 'history.db');
