@@ -1,5 +1,7 @@
 import { type GpuSelection, selectGpus } from '../model/select.js';
 import type { GpuSample, Snapshot, Staleness } from '../model/types.js';
+import { Burst } from './burst.js';
+import { type Clock, type ClockTimer, realClock } from './clock.js';
 import { assembleSnapshot, type KnownGpu, utilizationKey, withLostGpus } from './assemble.js';
 import { HostReader } from './host/proc-host.js';
 import { ProcessReader } from './host/proc-processes.js';
@@ -7,9 +9,14 @@ import { GPU_FORMAT, type NvidiaSmi } from './nvidia-smi/client.js';
 import { type ComputeApp, COMPUTE_APPS_QUERY, parseComputeAppsCsv } from './nvidia-smi/compute-apps.js';
 import { type GpuRow, parseQueryGpuCsv, type QueryGpuResult } from './nvidia-smi/query-gpu.js';
 import { parsePmonLine, type PmonColumns, pmonColumns, type PmonRow } from './nvidia-smi/pmon.js';
-import { SmiStream } from './nvidia-smi/stream.js';
+import { SmiStream, type StreamHandlers, type StreamOptions } from './nvidia-smi/stream.js';
 import type { SmiVersions } from './nvidia-smi/version.js';
 import { Listeners, selectOrFail, type SnapshotSource } from './source.js';
+
+/** A long-lived nvidia-smi, as the sampler uses it. */
+export type Stream = Pick<SmiStream, 'start' | 'stop'>;
+/** Starts nothing yet: makes the stream for these arguments (an `SmiStream` on the binary, unless a test feeds lines itself). */
+export type OpenStream = (args: () => readonly string[], handlers: StreamHandlers, opts: StreamOptions) => Stream;
 
 export interface LiveOptions {
   readonly smi: NvidiaSmi;
@@ -19,16 +26,24 @@ export interface LiveOptions {
   readonly selectionName?: string;
   readonly host?: HostReader;
   readonly processes?: ProcessReader;
+  readonly clock?: Clock;
+  readonly openStream?: OpenStream;
 }
 
-/** How long rows of one tick may trickle in before the tick is taken as complete. */
+/** How long rows of one sample may trickle in before the sample is taken as complete. */
 const TICK_SETTLE_MS = 40;
+/** While the process stream stays silent, the one-shot query that settles it is repeated this often. */
+const APPS_RECHECK_MS = 30_000;
+
+/** A line of a GPU tick: a GPU's row, or a GPU nvidia-smi could not reach. */
+type TickLine = GpuRow | QueryGpuResult['unreachable'][number];
 
 /**
  * Live snapshots from three long-lived nvidia-smi processes: `--query-gpu -lms`
  * (every interval), `--query-compute-apps -lms`, and `pmon -s u` (%SM per
  * process). A GPU tick makes a snapshot, joined with the latest process list,
- * the latest %SM and fresh host readings.
+ * the latest %SM and fresh host readings. Each stream prints a sample as a
+ * burst of lines, taken together after a quiet gap.
  *
  * nvidia-smi prints nothing for a tick with no compute processes, so silence
  * on the process stream is ambiguous (none left, or the stream is stuck): it
@@ -38,32 +53,39 @@ export class LiveSampler implements SnapshotSource {
   private readonly listeners = new Listeners();
   private readonly host: HostReader;
   private readonly processes: ProcessReader;
+  private readonly clock: Clock;
   private known: KnownGpu[] = [];
   private versions: SmiVersions = { driverVersion: null, cudaVersion: null };
   private apps: readonly ComputeApp[] = [];
-  private gpuStream: SmiStream | null = null;
-  private appsStream: SmiStream | null = null;
-  private pmonStream: SmiStream | null = null;
+  private streams: Stream[] = [];
+  private running = false;
   private pmonColumns: PmonColumns | null = null;
-  private pmonBurst = new Map<string, PmonRow>();
-  private pmonSettle: NodeJS.Timeout | null = null;
   /** Per-process %SM from pmon, or null until its first sample. */
   private utilization: Map<string, PmonRow> | null = null;
-  private pending: { rows: GpuRow[]; unreachable: QueryGpuResult['unreachable'] } = { rows: [], unreachable: [] };
-  private settle: NodeJS.Timeout | null = null;
-  private appsBurst: ComputeApp[] = [];
-  private appsSettle: NodeJS.Timeout | null = null;
+  private readonly tick: Burst<TickLine>;
+  private readonly appsBurst: Burst<ComputeApp>;
+  /** pmon prints every process of every GPU each period (a GPU without any, as a `-` row): a burst is one sample. */
+  private readonly pmonBurst: Burst<PmonRow>;
   private lastAppsAt = 0;
   private lastAppsCheckAt = 0;
   private lastGpus: readonly GpuSample[] = [];
   private lastTickAt = 0;
   private trouble: string | null = null;
-  private staleTimer: NodeJS.Timeout | null = null;
+  private staleTimer: ClockTimer | null = null;
   private notes: string[] = [];
 
   constructor(private readonly opts: LiveOptions) {
     this.host = opts.host ?? new HostReader();
     this.processes = opts.processes ?? new ProcessReader();
+    this.clock = opts.clock ?? realClock;
+    this.tick = new Burst(this.clock, TICK_SETTLE_MS, (lines) => this.onTick(lines));
+    this.appsBurst = new Burst(this.clock, TICK_SETTLE_MS, (apps) => {
+      this.apps = apps;
+      this.lastAppsAt = this.lastAppsCheckAt = this.clock.now();
+    });
+    this.pmonBurst = new Burst(this.clock, TICK_SETTLE_MS, (rows) => {
+      this.utilization = new Map(rows.map((r) => [utilizationKey(r.gpuIndex, r.pid), r]));
+    });
   }
 
   subscribe(listener: (s: Snapshot) => void): () => void {
@@ -80,7 +102,7 @@ export class LiveSampler implements SnapshotSource {
     const [gpus, apps, versions] = await Promise.all([smi.queryGpus(), smi.queryComputeApps(), smi.versions().catch(() => this.versions)]);
     this.versions = versions;
     this.apps = apps.apps;
-    this.lastAppsAt = this.lastAppsCheckAt = Date.now();
+    this.lastAppsAt = this.lastAppsCheckAt = this.clock.now();
     this.notes = smi.notes();
     const first = this.snapshot(gpus.rows, gpus.unreachable, null);
     // Checked before anything is started, so a bad --only leaves nothing running.
@@ -88,103 +110,84 @@ export class LiveSampler implements SnapshotSource {
     this.known = first.gpus.filter((g) => g.uuid !== '').map(({ index, uuid, name, pciBusId }) => ({ index, uuid, name, pciBusId }));
     this.emit(first);
 
+    const open = this.opts.openStream ?? ((args, handlers, opts) => new SmiStream(smi.path, args, handlers, opts));
+    // A line that comes while stop() kills the stream is dropped: it would start a timer after stop.
+    const line = (read: (text: string) => void) => (text: string) => {
+      if (this.running) read(text);
+    };
+    const quiet = { ended: () => false, trouble: () => {} };
     const interval = String(Math.round(this.opts.intervalMs));
-    this.gpuStream = new SmiStream(smi.path, () => [...smi.gpuQueryArgs(), '-lms', interval], {
-      line: (text) => this.onGpuLine(text),
-      ended: (output) => {
-        this.flushTick();
-        // A rejected field fails the whole stream: learn, and start again at once.
-        const learnt = smi.learnFrom(output);
-        if (learnt) this.notes = smi.notes();
-        return learnt;
-      },
-      trouble: (message) => {
-        this.trouble = message;
-      },
-    }, { stallMs: Math.max(3 * this.opts.intervalMs, 5000) });
-    this.appsStream = new SmiStream(smi.path, () => [`--query-compute-apps=${COMPUTE_APPS_QUERY}`, GPU_FORMAT, '-lms', interval], {
-      line: (text) => this.onAppsLine(text),
-      ended: () => false,
-      trouble: () => {},
-    }, { stallMs: Infinity });
     // pmon samples per process over whole seconds: its shortest period is 1 s.
     const pmonSeconds = String(Math.max(1, Math.round(this.opts.intervalMs / 1000)));
-    this.pmonStream = new SmiStream(smi.path, () => ['pmon', '-s', 'u', '-d', pmonSeconds], {
-      line: (text) => this.onPmonLine(text),
-      ended: () => false,
-      trouble: () => {},
-    }, { stallMs: Infinity });
-    this.gpuStream.start();
-    this.appsStream.start();
-    this.pmonStream.start();
-    this.staleTimer = setInterval(() => this.checkStale(), this.opts.intervalMs);
+    this.streams = [
+      open(() => [...smi.gpuQueryArgs(), '-lms', interval], {
+        line: line((text) => this.onGpuLine(text)),
+        ended: (output) => {
+          this.tick.settle();
+          // A rejected field fails the whole stream: learn, and start again at once.
+          const learnt = smi.learnFrom(output);
+          if (learnt) this.notes = smi.notes();
+          return learnt;
+        },
+        trouble: (message) => {
+          this.trouble = message;
+        },
+      }, { stallMs: Math.max(3 * this.opts.intervalMs, 5000) }),
+      open(() => [`--query-compute-apps=${COMPUTE_APPS_QUERY}`, GPU_FORMAT, '-lms', interval], { ...quiet, line: line((text) => this.appsBurst.add(parseComputeAppsCsv(text).apps)) }, { stallMs: Infinity }),
+      open(() => ['pmon', '-s', 'u', '-d', pmonSeconds], { ...quiet, line: line((text) => this.onPmonLine(text)) }, { stallMs: Infinity }),
+    ];
+    this.running = true;
+    for (const s of this.streams) s.start();
+    this.staleTimer = this.clock.setInterval(() => this.checkStale(), this.opts.intervalMs);
+    this.staleTimer.unref();
     return this.listeners.latest()!;
   }
 
   stop(): void {
-    for (const s of [this.gpuStream, this.appsStream, this.pmonStream]) s?.stop();
-    for (const t of [this.settle, this.appsSettle, this.pmonSettle]) if (t) clearTimeout(t);
-    if (this.staleTimer) clearInterval(this.staleTimer);
-    this.gpuStream = this.appsStream = this.pmonStream = this.settle = this.appsSettle = this.pmonSettle = this.staleTimer = null;
+    this.running = false;
+    for (const s of this.streams) s.stop();
+    for (const b of [this.tick, this.appsBurst, this.pmonBurst]) b.stop();
+    if (this.staleTimer) this.clock.clearInterval(this.staleTimer);
+    this.streams = [];
+    this.staleTimer = null;
   }
 
-  /** pmon prints every process of every GPU each period (a GPU without any, as a `-` row): a burst is one sample. */
   private onPmonLine(text: string): void {
     this.pmonColumns = pmonColumns(text) ?? this.pmonColumns;
     const row = this.pmonColumns && parsePmonLine(text, this.pmonColumns);
-    if (row) this.pmonBurst.set(utilizationKey(row.gpuIndex, row.pid), row);
-    if (this.pmonSettle) clearTimeout(this.pmonSettle);
-    this.pmonSettle = setTimeout(() => {
-      this.utilization = this.pmonBurst;
-      this.pmonBurst = new Map();
-    }, TICK_SETTLE_MS);
+    this.pmonBurst.add(row ? [row] : []);
   }
 
   private onGpuLine(text: string): void {
     const parsed = parseQueryGpuCsv(text, this.opts.smi.fields.columns());
     const row = parsed.rows[0];
     // A GPU seen twice means its next tick began: the current one is complete.
-    if (row && this.pending.rows.some((r) => r.sample.index === row.sample.index)) this.flushTick();
-    if (row) this.pending.rows.push(row);
-    for (const u of parsed.unreachable) this.pending.unreachable.push({ ...u, position: this.pending.rows.length + this.pending.unreachable.length });
-    if (this.pending.rows.length + this.pending.unreachable.length >= this.known.length) return this.flushTick();
-    if (this.settle) clearTimeout(this.settle);
-    this.settle = setTimeout(() => this.flushTick(), TICK_SETTLE_MS);
+    if (row && this.tick.items.some((l) => 'sample' in l && l.sample.index === row.sample.index)) this.tick.settle();
+    this.tick.add([...parsed.rows, ...parsed.unreachable]);
+    if (this.tick.items.length >= this.known.length) this.tick.settle();
   }
 
-  private flushTick(): void {
-    if (this.settle) clearTimeout(this.settle);
-    this.settle = null;
-    const { rows, unreachable } = this.pending;
-    if (rows.length === 0 && unreachable.length === 0) return;
-    this.pending = { rows: [], unreachable: [] };
+  private onTick(lines: readonly TickLine[]): void {
+    if (lines.length === 0) return;
+    const rows: GpuRow[] = [];
+    const unreachable: QueryGpuResult['unreachable'] = [];
+    lines.forEach((l, position) => ('sample' in l ? rows.push(l) : unreachable.push({ ...l, position })));
     this.trouble = null;
     this.maybeCheckApps();
     this.emit(this.snapshot(rows, unreachable, null));
   }
 
-  private onAppsLine(text: string): void {
-    const { apps } = parseComputeAppsCsv(text);
-    this.appsBurst.push(...apps);
-    if (this.appsSettle) clearTimeout(this.appsSettle);
-    this.appsSettle = setTimeout(() => {
-      this.apps = this.appsBurst;
-      this.appsBurst = [];
-      this.lastAppsAt = this.lastAppsCheckAt = Date.now();
-    }, TICK_SETTLE_MS);
-  }
-
   /** Silence on the process stream: confirm with a one-shot query (at most one at a time, then every 30 s). */
   private maybeCheckApps(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     const silent = now - this.lastAppsAt > 1.5 * this.opts.intervalMs + 250;
-    const due = this.lastAppsCheckAt <= this.lastAppsAt || now - this.lastAppsCheckAt > 30_000;
+    const due = this.lastAppsCheckAt <= this.lastAppsAt || now - this.lastAppsCheckAt > APPS_RECHECK_MS;
     if (!silent || !due) return;
     this.lastAppsCheckAt = now;
     this.opts.smi.queryComputeApps().then(
       (r) => {
         // Rows that streamed in meanwhile are newer than this answer.
-        if (Date.now() - this.lastAppsAt > this.opts.intervalMs) this.apps = r.apps;
+        if (this.clock.now() - this.lastAppsAt > this.opts.intervalMs) this.apps = r.apps;
       },
       () => {},
     );
@@ -192,7 +195,7 @@ export class LiveSampler implements SnapshotSource {
 
   private checkStale(): void {
     const since = this.lastTickAt;
-    if (!this.gpuStream || Date.now() - since < 2.5 * this.opts.intervalMs) return;
+    if (!this.running || this.clock.now() - since < 2.5 * this.opts.intervalMs) return;
     const stale: Staleness = { since, reason: this.trouble ?? 'nvidia-smi has sent nothing new' };
     // The GPUs as last seen, the host as it is now: keys and the host panel stay alive.
     this.emit(this.snapshotOf(this.lastGpus, stale));
@@ -205,14 +208,14 @@ export class LiveSampler implements SnapshotSource {
       unreachable,
     );
     this.lastGpus = gpus;
-    this.lastTickAt = Date.now();
+    this.lastTickAt = this.clock.now();
     if (!this.versions.driverVersion) this.versions = { ...this.versions, driverVersion: rows.find((r) => r.driverVersion)?.driverVersion ?? null };
     return this.snapshotOf(gpus, stale);
   }
 
   private snapshotOf(gpus: readonly GpuSample[], stale: Staleness | null): Snapshot {
     const hostSample = this.host.sample();
-    const time = Date.now();
+    const time = this.clock.now();
     return assembleSnapshot({
       time,
       source: { kind: 'nvidia-smi', path: this.opts.smi.path },
