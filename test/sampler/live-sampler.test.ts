@@ -1,12 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Snapshot } from '../../src/model/types.js';
 import { LiveSampler } from '../../src/sampler/live-sampler.js';
-import { NvidiaSmi } from '../../src/sampler/nvidia-smi/client.js';
+import { GPU_FORMAT, NvidiaSmi } from '../../src/sampler/nvidia-smi/client.js';
+import { COMPUTE_APPS_QUERY, type ComputeAppsResult, parseComputeAppsCsv } from '../../src/sampler/nvidia-smi/compute-apps.js';
 import { SmiFailure } from '../../src/sampler/nvidia-smi/failure.js';
-import { FAKE_SMI } from '../helpers/fixtures.js';
+import type { StreamHandlers } from '../../src/sampler/nvidia-smi/stream.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { FAKE_SMI, h100 } from '../helpers/fixtures.js';
 
 let sampler: LiveSampler | null = null;
 afterEach(() => {
@@ -109,5 +113,204 @@ describe('LiveSampler on the fake nvidia-smi', () => {
     process.env.FAKE_SMI_SCENARIO = 'not-loaded';
     sampler = new LiveSampler({ smi: new NvidiaSmi(FAKE_SMI, 10_000), intervalMs: 250, selection: null });
     await expect(sampler.start()).rejects.toMatchObject({ kind: 'driver_not_loaded' });
+  });
+});
+
+describe('LiveSampler on recorded stream lines, on a fake clock', () => {
+  const INTERVAL = 1000;
+  // Two GPUs under load: the fake prints the captured H100 rows in the format the sampler asks for, one per GPU.
+  const ENV = { FAKE_SMI_SCENARIO: 'load', FAKE_SMI_GPUS: '2' };
+  const printed = (args: readonly string[]) => execFileSync(FAKE_SMI, args, { env: { ...process.env, ...ENV }, encoding: 'utf8' }).trimEnd().split('\n');
+  const gpuLines = printed(new NvidiaSmi(FAKE_SMI, 10_000).gpuQueryArgs());
+  const appsLines = printed([`--query-compute-apps=${COMPUTE_APPS_QUERY}`, GPU_FORMAT]);
+  // `pmon -c 3` as captured: two header lines, then pids 912 and 913 three times.
+  const pmonLines = h100('pmon.load.txt').trimEnd().split('\n');
+  const noApps = parseComputeAppsCsv(h100('compute-apps.idle.csv'), { header: true });
+  /** Lets a resolved one-shot answer reach the sampler. */
+  const answered = () => new Promise((r) => setImmediate(r));
+
+  interface FedStream {
+    readonly args: string;
+    readonly handlers: StreamHandlers;
+    running: boolean;
+  }
+
+  /** A started sampler whose streams are fed by the test and whose clock moves only when told. */
+  async function fed() {
+    Object.assign(process.env, ENV);
+    const smi = new NvidiaSmi(FAKE_SMI, 10_000);
+    const clock = new FakeClock();
+    const streams: FedStream[] = [];
+    sampler = new LiveSampler({
+      smi,
+      intervalMs: INTERVAL,
+      selection: null,
+      clock,
+      openStream: (args, handlers) => {
+        const s = { args: args().join(' '), handlers, running: false, start: () => void (s.running = true), stop: () => void (s.running = false) };
+        streams.push(s);
+        return s;
+      },
+    });
+    const seen: Snapshot[] = [];
+    sampler.subscribe((s) => seen.push(s));
+    await sampler.start();
+    const stream = (prefix: string) => streams.find((s) => s.args.startsWith(prefix))!;
+    const feed = (prefix: string) => (lines: readonly string[]) => lines.forEach((l) => stream(prefix).handlers.line(l));
+    const oneShots = vi.spyOn(smi, 'queryComputeApps').mockResolvedValue(noApps);
+    return { clock, seen, streams, stream, oneShots, gpu: feed('--query-gpu'), apps: feed('--query-compute-apps'), pmon: feed('pmon') };
+  }
+
+  it('opens the three streams with the interval, after the one-shot snapshot', async () => {
+    const { seen, streams } = await fed();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.processes.map((p) => p.pid)).toEqual([912, 913]);
+    expect(streams.map((s) => [s.args.split(' ')[0]!.split('=')[0], s.args.split(' ').at(-1), s.running])).toEqual([
+      ['--query-gpu', '1000', true],
+      ['--query-compute-apps', '1000', true],
+      ['pmon', '1', true],
+    ]);
+  });
+
+  it('a tick is one snapshot once every GPU has its row, or once its rows stop coming for 40 ms', async () => {
+    const { clock, seen, gpu } = await fed();
+    gpu(gpuLines.slice(0, 1));
+    clock.advance(30);
+    expect(seen).toHaveLength(1);
+    gpu(gpuLines.slice(1));
+    expect(seen).toHaveLength(2);
+    expect(seen[1]!.gpus.map((g) => [g.index, g.lost, g.utilizationGpu])).toEqual([
+      [0, false, 99],
+      [1, false, 99],
+    ]);
+    // GPU 1 missing: the tick settles after a quiet 40 ms, with GPU 1 lost (not zeros).
+    gpu(gpuLines.slice(0, 1));
+    clock.advance(39);
+    expect(seen).toHaveLength(2);
+    clock.advance(1);
+    expect(seen).toHaveLength(3);
+    expect(seen[2]!.gpus.map((g) => [g.index, g.lost])).toEqual([
+      [0, false],
+      [1, true],
+    ]);
+    // A GPU seen twice begins the next tick: the one before is complete at once.
+    gpu([gpuLines[0]!, gpuLines[0]!]);
+    expect(seen).toHaveLength(4);
+    gpu(gpuLines.slice(1));
+    expect(seen).toHaveLength(5);
+    expect(seen[4]!.gpus.map((g) => g.lost)).toEqual([false, false]);
+  });
+
+  it('the process list follows the compute-apps stream, %SM the pmon stream, each once its burst settles', async () => {
+    const { clock, seen, gpu, apps, pmon, oneShots } = await fed();
+    apps(appsLines.slice(0, 1));
+    gpu(gpuLines);
+    expect(seen.at(-1)!.processes.map((p) => p.pid)).toEqual([912, 913]);
+    clock.advance(40);
+    gpu(gpuLines);
+    expect(seen.at(-1)!.processes.map((p) => [p.pid, p.smPercent])).toEqual([[912, null]]);
+    // The header, then the first sample of both processes.
+    pmon(pmonLines.slice(0, 4));
+    clock.advance(40);
+    apps(appsLines);
+    clock.advance(40);
+    gpu(gpuLines);
+    expect(seen.at(-1)!.processes.map((p) => [p.pid, p.gpuIndex, p.smPercent])).toEqual([
+      [912, 0, 77],
+      [913, 1, null],
+    ]);
+    pmon(pmonLines.slice(4, 6));
+    clock.advance(40);
+    gpu(gpuLines);
+    expect(seen.at(-1)!.processes.map((p) => p.smPercent)).toEqual([98, null]);
+    expect(oneShots).not.toHaveBeenCalled();
+  });
+
+  it('silence on the process stream is settled by one one-shot query, then again every 30 s while it lasts', async () => {
+    const { clock, seen, gpu, apps, oneShots } = await fed();
+    const tickAfter = async (ms: number) => {
+      clock.advance(ms);
+      gpu(gpuLines);
+      await answered();
+    };
+    const pids = () => seen.at(-1)!.processes.map((p) => p.pid);
+    // Silent for more than 1.5 intervals + 250 ms: the next tick asks once, and the answer (no processes) is taken.
+    await tickAfter(1000);
+    await tickAfter(750);
+    expect(oneShots).toHaveBeenCalledTimes(0);
+    await tickAfter(1);
+    expect(oneShots).toHaveBeenCalledTimes(1);
+    expect(pids()).toEqual([912, 913]);
+    await tickAfter(1000);
+    expect(pids()).toEqual([]);
+    // Still silent: asked again only once more than 30 s have passed since.
+    for (let t = 1000; t < 30_000; t += 1000) await tickAfter(1000);
+    expect(oneShots).toHaveBeenCalledTimes(1);
+    await tickAfter(1);
+    expect(oneShots).toHaveBeenCalledTimes(2);
+    // The stream talks again: it is followed, and its next silence is checked at once.
+    apps(appsLines);
+    await tickAfter(40);
+    expect(pids()).toEqual([912, 913]);
+    await tickAfter(1000);
+    expect(oneShots).toHaveBeenCalledTimes(2);
+    await tickAfter(1000);
+    expect(oneShots).toHaveBeenCalledTimes(3);
+  });
+
+  it('a one-shot answer older than rows that streamed in meanwhile is dropped', async () => {
+    const { clock, seen, gpu, apps, oneShots } = await fed();
+    let answer: (r: ComputeAppsResult) => void = () => {};
+    oneShots.mockReturnValueOnce(new Promise((r) => (answer = r)));
+    clock.advance(2000);
+    gpu(gpuLines);
+    expect(oneShots).toHaveBeenCalledTimes(1);
+    apps(appsLines.slice(1));
+    clock.advance(40 + 500);
+    answer(noApps);
+    await answered();
+    gpu(gpuLines);
+    expect(seen.at(-1)!.processes.map((p) => p.pid)).toEqual([913]);
+  });
+
+  it('when the GPU stream stalls, the GPUs as last seen are stale (with the stream\'s trouble once it has some), until the next tick', async () => {
+    const { clock, seen, gpu, stream } = await fed();
+    const start = clock.now();
+    clock.advance(1500);
+    gpu(gpuLines);
+    const ticks = seen.length;
+    // Checked every interval (at 2, 3 and 4 s): stale once 2.5 intervals have passed without a tick.
+    clock.advance(2499);
+    expect(seen).toHaveLength(ticks);
+    clock.advance(1);
+    expect(seen).toHaveLength(ticks + 1);
+    expect(seen.at(-1)!.stale).toEqual({ since: start + 1500, reason: 'nvidia-smi has sent nothing new' });
+    expect(seen.at(-1)!.gpus).toEqual(seen[ticks - 1]!.gpus);
+    stream('--query-gpu').handlers.trouble('nvidia-smi exited with status 15; restarting in 1 s');
+    clock.advance(1000);
+    expect(seen.at(-1)!.stale).toEqual({ since: start + 1500, reason: 'nvidia-smi exited with status 15; restarting in 1 s' });
+    gpu(gpuLines);
+    expect(seen.at(-1)!.stale).toBeNull();
+    clock.advance(1000);
+    expect(seen.at(-1)!.stale).toBeNull();
+  });
+
+  it('keeps no timer that holds the process alive, and stop() leaves no timer and no stream behind', async () => {
+    const { clock, seen, streams, gpu, apps, pmon } = await fed();
+    gpu(gpuLines.slice(0, 1));
+    apps(appsLines);
+    pmon(pmonLines);
+    // The stale check and a burst waiting on each stream.
+    expect(clock.pending()).toEqual({ all: 4, keepingAlive: 0 });
+    sampler!.stop();
+    expect(clock.pending()).toEqual({ all: 0, keepingAlive: 0 });
+    expect(streams.map((s) => s.running)).toEqual([false, false, false]);
+    // A line that was on its way as the stream was killed starts nothing.
+    const count = seen.length;
+    streams.forEach((s) => s.handlers.line(gpuLines[0]!));
+    streams[0]!.handlers.ended('', 143);
+    expect(clock.pending().all).toBe(0);
+    clock.advance(60_000);
+    expect(seen).toHaveLength(count);
   });
 });
