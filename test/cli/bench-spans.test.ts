@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { query, startRecorder, tempDb } from '../helpers/history.js';
 import { startOpenAiServer, type TestServer, tokenStream } from '../helpers/openai-server.js';
-import { freshConfigDir, gpumon, spawnGpumon, STACK_FRAME } from '../helpers/run-cli.js';
+import { asUnprivileged, freshConfigDir, gpumon, type RunAs, spawnGpumon, STACK_FRAME } from '../helpers/run-cli.js';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -139,7 +139,7 @@ describe('benchmark runs as spans in the history database', () => {
     const newer = new Database(join(dir, 'newer.db'));
     newer.pragma('user_version = 99');
     newer.close();
-    // Read-only for whoever runs it; root can write anything, so as root the command runs as nobody.
+    // Read-only for whoever runs it (as root, for nobody).
     const config = freshConfigDir();
     chmodSync(config, 0o777);
     const readOnly = join(dir, 'ro', 'history.db');
@@ -147,9 +147,9 @@ describe('benchmark runs as spans in the history database', () => {
     expect(gpumon(['record', '--demo', '--duration', '0.3s', '--db', readOnly]).status).toBe(0);
     chmodSync(readOnly, 0o444);
     chmodSync(join(dir, 'ro'), 0o555);
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const asUser = asUnprivileged();
 
-    const cases: [string, RegExp, object][] = [
+    const cases: [string, RegExp, RunAs][] = [
       [join(dir, 'text.db'), /is not a readable SQLite database \(SQLITE_NOTADB/, {}],
       [join(dir, 'file', 'history.db'), /cannot open .*file\/history\.db \(/, {}],
       [join(dir, 'newer.db'), /newer\.db was written by a newer gpumon \(schema 99; this one reads 2\)/, {}],
