@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { query, startRecorder, tempDb } from '../helpers/history.js';
 import { startOpenAiServer, type TestServer, tokenStream } from '../helpers/openai-server.js';
 import { asUnprivileged, freshConfigDir, gpumon, type RunAs, spawnGpumon, STACK_FRAME } from '../helpers/run-cli.js';
@@ -121,7 +121,8 @@ describe('benchmark runs as spans in the history database', () => {
     const http = await spawnGpumon(['bench', 'http', '--demo', '--num-prompts', '6', '--random-output-len', '4', '--idle-baseline', '0', '--history-db', db]).done;
     expect(http.status).toBe(0);
     const run = spawnGpumon([...RUN, '--runs', '50', '--history-db', db, '--', 'sleep', '0.2']);
-    await sleep(1500);
+    // Interrupted once its runs have begun (50 of them take 10 s).
+    await vi.waitFor(() => expect(run.stdout()).toMatch(/^Benchmark 1: sleep 0\.2$/m), { timeout: 10_000, interval: 20 });
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.status).toBe(130);

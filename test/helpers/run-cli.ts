@@ -67,6 +67,8 @@ function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
 /** A running gpumon, for tests whose server lives in the test process (spawnSync would block it) or that signal it. */
 export interface RunningCli {
   readonly child: ChildProcess;
+  /** stdout so far. */
+  stdout(): string;
   /** stderr so far. */
   stderr(): string;
   done: Promise<CliResult>;
@@ -85,7 +87,7 @@ export function spawnGpumon(args: readonly string[], env: Record<string, string 
       resolve({ status, stdout, stderr });
     }),
   );
-  return { child, stderr: () => stderr, done };
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
 }
 
 /** A Node stack frame, which users must never see. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NvidiaSmi } from '../../src/sampler/nvidia-smi/client.js';
 import { SmiFailure } from '../../src/sampler/nvidia-smi/failure.js';
 import { FAKE_SMI } from '../helpers/fixtures.js';
@@ -104,9 +104,8 @@ describe('NvidiaSmi against the fake nvidia-smi', () => {
     expect(e.kind).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(10_000);
     const [smiPid, childPid] = readFileSync(pidfile, 'utf8').trim().split(' ').map(Number);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(alive(smiPid!)).toBe(false);
-    expect(alive(childPid!)).toBe(false);
+    // Killed with the group: gone once reaped.
+    await vi.waitFor(() => expect([alive(smiPid!), alive(childPid!)]).toEqual([false, false]), { timeout: 5000, interval: 20 });
   });
 
   it('a lost GPU: the others are read, the lost one is reported unreachable', async () => {
