@@ -15,7 +15,7 @@ import { Listeners, selectOrFail, type SnapshotSource } from './source.js';
 
 /** A long-lived nvidia-smi, as the sampler uses it. */
 export type Stream = Pick<SmiStream, 'start' | 'stop'>;
-/** Starts nothing yet: makes the stream for these arguments (an `SmiStream` on the binary, unless a test feeds lines itself). */
+/** Makes, without starting it, the stream for these arguments: an `SmiStream` on the binary, unless a test feeds the lines itself. */
 export type OpenStream = (args: () => readonly string[], handlers: StreamHandlers, opts: StreamOptions) => Stream;
 
 export interface LiveOptions {
@@ -26,6 +26,7 @@ export interface LiveOptions {
   readonly selectionName?: string;
   readonly host?: HostReader;
   readonly processes?: ProcessReader;
+  /** The real clock unless a test drives one. */
   readonly clock?: Clock;
   readonly openStream?: OpenStream;
 }
