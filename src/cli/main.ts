@@ -1,14 +1,14 @@
 import { Command, CommanderError } from 'commander';
-import { registerConfigCommands } from '../config/command.js';
-import { registerBenchCommands } from './bench.js';
-import { registerHistoryCommands } from './history.js';
+import { registerConfigCommands } from './config/command.js';
+import { registerBenchCommands } from './bench/command.js';
+import { registerHistoryCommands } from './history/flags.js';
 import { VERSION } from '../version.js';
-import { reportError, UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
-import { runOnce } from './once.js';
-import type { MonitorOptions } from './monitor.js';
-import { addSourceOptions } from './options.js';
-import { registerServeAndFleet } from './serve.js';
+import { reportError, UsageError } from './shared/report-error.js';
+import { EXIT } from '../exit-status.js';
+import { runOnce } from './once/run.js';
+import type { MonitorOptions } from './monitor/run.js';
+import { addSourceOptions } from './shared/options.js';
+import { registerServeAndFleet } from './serve/command.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpumon')
@@ -40,7 +40,7 @@ export function buildProgram(): Command {
         throw new UsageError('--record records what the monitor shows; to record without it: gpumon record');
       // nvitop's rule: a snapshot, not a screen, when stdout is not a terminal.
       if (opts.once || opts.json || opts.check || !process.stdout.isTTY) process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
-      else process.exitCode = await (await import('./monitor.js')).runMonitor(opts, process.env);
+      else process.exitCode = await (await import('./monitor/run.js')).runMonitor(opts, process.env);
     });
   forEachCommand(program, (cmd) => cmd.exitOverride().showHelpAfterError(`(see ${commandPath(cmd)} --help)`));
   return program;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DemoSource, loadRecording } from '../../src/sampler/demo.js';
-import { BenchPanelController } from '../../src/cli/bench-panel.js';
+import { BenchPanelController } from '../../src/cli/monitor/panel-bench-runner.js';
 import { query, tempDb } from '../helpers/history.js';
 import { startOpenAiServer, type TestServer, tokenStream } from '../helpers/openai-server.js';
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { compareResults, type LoadedFile, MixedKinds, NotAResult } from '../bench/compare.js';
-import { loadSettings } from '../config/settings-file.js';
-import { renderCompareMarkdown, renderCompareText } from '../views/text/compare-table.js';
-import type { BenchCompareFlags } from './bench-compare.js';
-import { CliError, UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { compareResults, type LoadedFile, MixedKinds, NotAResult } from '../../../bench/compare.js';
+import { loadSettings } from '../../../config/settings-file.js';
+import { renderCompareMarkdown, renderCompareText } from '../../../views/text/compare-table.js';
+import type { BenchCompareFlags } from './command.js';
+import { CliError, UsageError } from '../../shared/report-error.js';
+import { EXIT } from '../../../exit-status.js';
 
 function load(path: string, label: string): LoadedFile {
   let text: string;

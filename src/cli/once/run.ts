@@ -1,13 +1,13 @@
-import type { Snapshot } from '../model/types.js';
-import { demoSnapshot, loadRecording } from '../sampler/demo.js';
-import { loadSettings } from '../config/settings-file.js';
-import { selectOrFail } from '../sampler/source.js';
-import { VERSION } from '../version.js';
-import { renderJson } from '../views/json.js';
-import { makePainter, shouldColor } from '../views/style.js';
-import { renderCompact } from '../views/text/compact.js';
-import { renderOnce } from '../views/text/snapshot-text.js';
-import { appearance, type CommonOptions, demoName, gpuSelection, selectionName, smiPath } from './options.js';
+import type { Snapshot } from '../../model/types.js';
+import { demoSnapshot, loadRecording } from '../../sampler/demo.js';
+import { loadSettings } from '../../config/settings-file.js';
+import { selectOrFail } from '../../sampler/source.js';
+import { VERSION } from '../../version.js';
+import { renderJson } from '../../views/json.js';
+import { makePainter, shouldColor } from '../../views/style.js';
+import { renderCompact } from '../../views/text/compact.js';
+import { renderOnce } from '../../views/text/snapshot-text.js';
+import { appearance, type CommonOptions, demoName, gpuSelection, selectionName, smiPath } from '../shared/options.js';
 
 export interface Io {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
@@ -24,7 +24,7 @@ export async function readSnapshot(opts: CommonOptions, env: NodeJS.ProcessEnv):
     snapshot = demoSnapshot(rec, rec.spec.onceAtMs);
   } else {
     // Loaded only here: spawning (execa) is a third of the bundle, and --demo needs none of it.
-    const [{ sampleOnce }, { NvidiaSmi }] = await Promise.all([import('../sampler/sample-once.js'), import('../sampler/nvidia-smi/client.js')]);
+    const [{ sampleOnce }, { NvidiaSmi }] = await Promise.all([import('../../sampler/sample-once.js'), import('../../sampler/nvidia-smi/client.js')]);
     snapshot = await sampleOnce(new NvidiaSmi(smiPath(opts, env), opts.timeout));
   }
   return selectOrFail(snapshot, selection, selectionName(opts, env));

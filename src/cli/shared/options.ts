@@ -1,10 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type GpuSelection, parseCudaVisibleDevices, parseOnlyList } from '../model/select.js';
-import { DEFAULT_DEMO, DEMO_RECORDINGS, type DemoName } from '../sampler/demo.js';
-import { BadSetting, parseSetting, type Settings, thresholdsOf } from '../config/settings.js';
-import type { ThresholdSet } from '../model/derive.js';
-import type { OpenSourceOptions } from '../sampler/open.js';
-import { UsageError } from './errors.js';
+import { type GpuSelection, parseCudaVisibleDevices, parseOnlyList } from '../../model/select.js';
+import { DEFAULT_DEMO, DEMO_RECORDINGS, type DemoName } from '../../sampler/demo.js';
+import { BadSetting, parseSetting, type Settings, thresholdsOf } from '../../config/settings.js';
+import type { ThresholdSet } from '../../model/derive.js';
+import type { OpenSourceOptions } from '../../sampler/open.js';
+import { UsageError } from './report-error.js';
 
 /** The options of every mode that reads GPUs (see addSourceOptions). */
 export interface SourceFlags {

@@ -1,15 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LiveStats } from '../bench/live-stats.js';
-import type { SimServer } from '../bench/sim-server.js';
-import type { BenchPreset, BenchPresets } from '../config/bench-presets.js';
-import { isBenchPresets } from '../config/bench-presets.js';
-import { configDir } from '../config/settings-file.js';
-import type { SnapshotSource } from '../sampler/source.js';
-import type { BenchChoice, BenchPanelSource, BenchPanelState } from '../views/monitor/bench-panel-section.js';
-import { fmtFixed } from '../views/format.js';
-import type { BenchHttpFlags } from './bench-http-command.js';
-import { DEFAULT_BASE_URL, defaultResultFilename, httpBenchConfig } from './bench-config.js';
+import type { LiveStats } from '../../bench/live-stats.js';
+import type { SimServer } from '../../bench/sim-server.js';
+import type { BenchPreset, BenchPresets } from '../../config/bench-presets.js';
+import { isBenchPresets } from '../../config/bench-presets.js';
+import { configDir } from '../../config/settings-file.js';
+import type { SnapshotSource } from '../../sampler/source.js';
+import type { BenchChoice, BenchPanelSource, BenchPanelState } from '../../views/monitor/bench-panel-section.js';
+import { fmtFixed } from '../../views/format.js';
+import type { BenchHttpFlags } from '../bench/http/command.js';
+import { DEFAULT_BASE_URL, defaultResultFilename, httpBenchConfig } from '../bench/http/config.js';
 
 /** `bench http`'s flag defaults, for runs started from the panel (a preset sets the rest). */
 const PANEL_FLAGS: BenchHttpFlags = {
@@ -99,15 +99,15 @@ export class BenchPanelController implements BenchPanelSource {
 
   private async run(entry: { name: string; preset: BenchPreset; demo: boolean }, signal: AbortSignal): Promise<void> {
     const [{ runHttpBench }, { LiveStats }, { GpuWatch }, { writeResult }, spans] = await Promise.all([
-      import('../bench/http-bench.js'),
-      import('../bench/live-stats.js'),
-      import('../bench/gpu-watch.js'),
-      import('./bench-http.js'),
-      import('./bench-span.js'),
+      import('../../bench/http-bench.js'),
+      import('../../bench/live-stats.js'),
+      import('../../bench/gpu-watch.js'),
+      import('../bench/http/run.js'),
+      import('../bench/history-span.js'),
     ]);
     const watch = new GpuWatch(this.source);
     try {
-      if (entry.demo && !this.sim) this.sim = await (await import('../bench/sim-server.js')).startSimServer();
+      if (entry.demo && !this.sim) this.sim = await (await import('../../bench/sim-server.js')).startSimServer();
       const config = httpBenchConfig(PANEL_FLAGS, entry.preset, this.env, entry.demo ? this.sim!.baseUrl : null);
       const live = new LiveStats(1, config.numPrompts, config.durationMs === null ? null : config.durationMs / 1000);
       this.live = live;

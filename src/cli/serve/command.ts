@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
-import { CliError, UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
-import { addSourceOptions, optionParser, type SourceFlags, sourceOptions } from './options.js';
+import { CliError, UsageError } from '../shared/report-error.js';
+import { EXIT } from '../../exit-status.js';
+import { addSourceOptions, optionParser, type SourceFlags, sourceOptions } from '../shared/options.js';
 
 export interface ServeFlags extends SourceFlags {
   readonly host: string;
@@ -37,11 +37,11 @@ export function registerServeAndFleet(program: Command): void {
 /** Runs until SIGINT or SIGTERM, then stops cleanly (exit 0). */
 export async function runServe(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<number> {
   const [{ loadSettings }, { alertLimitsOf }, { openSource }, { startServer, ListenError }, { VERSION }] = await Promise.all([
-    import('../config/settings-file.js'),
-    import('../config/settings.js'),
-    import('../sampler/open.js'),
-    import('../serve/server.js'),
-    import('../version.js'),
+    import('../../config/settings-file.js'),
+    import('../../config/settings.js'),
+    import('../../sampler/open.js'),
+    import('../../serve/server.js'),
+    import('../../version.js'),
   ]);
   const { settings } = loadSettings(env);
   const source = await openSource(sourceOptions(flags, env, settings));

@@ -1,18 +1,18 @@
-import { alertLimitsOf, type Settings } from '../config/settings.js';
-import { loadSettings } from '../config/settings-file.js';
-import { ALERT_RULES, AlertEvaluator, type AlertLimits, alertsAtInstant, hasDuration, type Severity, worstSeverity } from '../model/alerts.js';
-import { FleetAlertEvaluator, fleetAlertsAtInstant, fleetAsSnapshot, type FleetSnapshot, type HostAlert } from '../model/fleet.js';
-import type { Snapshot } from '../model/types.js';
-import { openSource } from '../sampler/open.js';
-import { FleetSnapshotSource, FleetSource, normalizeServerUrl, readFleet } from '../sampler/remote.js';
-import type { SnapshotSource } from '../sampler/source.js';
-import { VERSION } from '../version.js';
-import { makePainter, type Painter, shouldColor } from '../views/style.js';
-import { type AlertLine, alertLines, fleetJson, fleetSummarySegs, renderFleetText } from '../views/text/fleet.js';
-import { UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
-import { type Io, readSnapshot } from './once.js';
-import { appearance, type CommonOptions, sourceOptions } from './options.js';
+import { alertLimitsOf, type Settings } from '../../config/settings.js';
+import { loadSettings } from '../../config/settings-file.js';
+import { ALERT_RULES, AlertEvaluator, type AlertLimits, alertsAtInstant, hasDuration, type Severity, worstSeverity } from '../../model/alerts.js';
+import { FleetAlertEvaluator, fleetAlertsAtInstant, fleetAsSnapshot, type FleetSnapshot, type HostAlert } from '../../model/fleet.js';
+import type { Snapshot } from '../../model/types.js';
+import { openSource } from '../../sampler/open.js';
+import { FleetSnapshotSource, FleetSource, normalizeServerUrl, readFleet } from '../../sampler/remote.js';
+import type { SnapshotSource } from '../../sampler/source.js';
+import { VERSION } from '../../version.js';
+import { makePainter, type Painter, shouldColor } from '../../views/style.js';
+import { type AlertLine, alertLines, fleetJson, fleetSummarySegs, renderFleetText } from '../../views/text/fleet.js';
+import { UsageError } from '../shared/report-error.js';
+import { EXIT } from '../../exit-status.js';
+import { type Io, readSnapshot } from './run.js';
+import { appearance, type CommonOptions, sourceOptions } from '../shared/options.js';
 
 /**
  * `--once` with `--remote` (several hosts) or `--check` (alerts, for cron

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { addBenchCompareCommand } from './bench-compare.js';
-import { addBenchHttpCommand } from './bench-http-command.js';
-import { addBenchRunCommand } from './bench-run.js';
+import { addBenchCompareCommand } from './compare/command.js';
+import { addBenchHttpCommand } from './http/command.js';
+import { addBenchRunCommand } from './run/command.js';
 
 /** `gpumon bench ...`: each subcommand loads its engine only when it runs. */
 export function registerBenchCommands(program: Command): void {

@@ -1,18 +1,18 @@
 import { writeFileSync } from 'node:fs';
-import { loadSettings } from '../config/settings-file.js';
-import { GPU_WATCH_INTERVAL_MS, GpuWatch, openBenchGpus } from '../bench/gpu-watch.js';
-import { BenchSetupError, type GpuSide, type HttpBenchResult, runHttpBench } from '../bench/http-bench.js';
-import { LiveStats } from '../bench/live-stats.js';
-import { type SimServer, startSimServer } from '../bench/sim-server.js';
-import type { DemoName } from '../sampler/demo.js';
-import type { SnapshotSource } from '../sampler/source.js';
-import { progressLine } from '../views/text/bench-progress.js';
-import { renderHttpSummary } from '../views/text/http-summary.js';
-import type { BenchHttpFlags } from './bench-http-command.js';
-import { checkWritable, CliError, UsageError } from './errors.js';
-import { EXIT, exitForSignal, STOP_SIGNALS } from './exit-codes.js';
-import { defaultResultFilename, httpBenchConfig } from './bench-config.js';
-import { sourceOptions } from './options.js';
+import { loadSettings } from '../../../config/settings-file.js';
+import { GPU_WATCH_INTERVAL_MS, GpuWatch, openBenchGpus } from '../../../bench/gpu-watch.js';
+import { BenchSetupError, type GpuSide, type HttpBenchResult, runHttpBench } from '../../../bench/http-bench.js';
+import { LiveStats } from '../../../bench/live-stats.js';
+import { type SimServer, startSimServer } from '../../../bench/sim-server.js';
+import type { DemoName } from '../../../sampler/demo.js';
+import type { SnapshotSource } from '../../../sampler/source.js';
+import { progressLine } from '../../../views/text/bench-progress.js';
+import { renderHttpSummary } from '../../../views/text/http-summary.js';
+import type { BenchHttpFlags } from './command.js';
+import { checkWritable, CliError, UsageError } from '../../shared/report-error.js';
+import { EXIT, exitForSignal, STOP_SIGNALS } from '../../../exit-status.js';
+import { defaultResultFilename, httpBenchConfig } from './config.js';
+import { sourceOptions } from '../../shared/options.js';
 
 const DEMO_GPU: DemoName = 'h100';
 
@@ -95,7 +95,7 @@ export async function runBenchHttp(flags: BenchHttpFlags, env: NodeJS.ProcessEnv
     }
   } finally {
     // The run happened even when its file could not be written.
-    const spans = await import('./bench-span.js');
+    const spans = await import('../history-span.js');
     await spans.recordBenchSpan(flags.historyDb, env, spans.benchSpan(spans.httpSpanLabel(result), startedAt, endedAt, spans.httpSpanEnd(result, stoppedBy), saved), process.stderr);
   }
   if (result.stopped_by === 'interrupted') return exitForSignal(stoppedBy);

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { addSourceOptions, optionParser, parseCount, parseSeconds, type SourceFlags } from './options.js';
-import { UsageError } from './errors.js';
+import { addSourceOptions, optionParser, parseCount, parseSeconds, type SourceFlags } from '../../shared/options.js';
+import { UsageError } from '../../shared/report-error.js';
 
 /** `gpumon bench http` flags as commander gives them (vLLM's `bench serve` names). */
 export interface BenchHttpFlags extends SourceFlags {
@@ -89,6 +89,6 @@ export function addBenchHttpCommand(bench: Command): void {
   // The GPUs are read at 10 Hz for energy, whatever the monitor's interval.
   http.options.find((o) => o.long === '--interval')?.hideHelp();
   http.action(async (flags: BenchHttpFlags) => {
-    process.exitCode = await (await import('./bench-http.js')).runBenchHttp(flags, process.env);
+    process.exitCode = await (await import('./run.js')).runBenchHttp(flags, process.env);
   });
 }

@@ -1,15 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { directCommand, shellCommand, SpawnFailure } from '../bench/child.js';
-import { benchCommand, type Progress, type Stop } from '../bench/command-bench.js';
-import { GPU_WATCH_INTERVAL_MS, openBenchGpus } from '../bench/gpu-watch.js';
-import { runResult } from '../bench/run-result.js';
-import { loadSettings } from '../config/settings-file.js';
-import { runSetStats } from '../model/run-stats.js';
-import { durationUnit, fmtDurationIn, renderRunSummary } from '../views/text/run-summary.js';
-import type { BenchRunFlags } from './bench-run.js';
-import { checkWritable, CliError } from './errors.js';
-import { EXIT, exitForSignal, STOP_SIGNALS } from './exit-codes.js';
-import { sourceOptions } from './options.js';
+import { directCommand, shellCommand, SpawnFailure } from '../../../bench/child.js';
+import { benchCommand, type Progress, type Stop } from '../../../bench/command-bench.js';
+import { GPU_WATCH_INTERVAL_MS, openBenchGpus } from '../../../bench/gpu-watch.js';
+import { runResult } from '../../../bench/run-result.js';
+import { loadSettings } from '../../../config/settings-file.js';
+import { runSetStats } from '../../../model/run-stats.js';
+import { durationUnit, fmtDurationIn, renderRunSummary } from '../../../views/text/run-summary.js';
+import type { BenchRunFlags } from './command.js';
+import { checkWritable, CliError } from '../../shared/report-error.js';
+import { EXIT, exitForSignal, STOP_SIGNALS } from '../../../exit-status.js';
+import { sourceOptions } from '../../shared/options.js';
 
 
 function stopMessage(stop: Extract<Stop, { kind: 'failed' }>): string {
@@ -95,7 +95,7 @@ export async function benchRun(argv: string[], opts: BenchRunFlags, env: NodeJS.
 
   const stop = outcome.stop;
   const endedBy = stop?.kind === 'interrupted' ? (stoppedBy ?? 'SIGINT') : stop?.kind === 'failed' ? 'failed' : 'completed';
-  const spans = await import('./bench-span.js');
+  const spans = await import('../history-span.js');
   await spans.recordBenchSpan(opts.historyDb, env, spans.benchSpan(`bench run ${command.text}`, startedAt, endedAt, endedBy, saved), stderr);
   if (stop?.kind === 'interrupted') {
     stderr.write(`gpumon: interrupted (${stoppedBy ?? 'SIGINT'}) after ${outcome.runs.length} of ${opts.runs} runs${opts.exportJson ? `; saved to ${opts.exportJson}` : ''}\n`);

@@ -1,10 +1,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { meta, readProcesses, readSamples, type StoredProcess } from '../db/query.js';
-import { csvHeaderLine, csvLines, JSON_END, jsonSample, jsonStart } from '../views/report/export.js';
-import { CliError } from './errors.js';
-import { EXIT } from './exit-codes.js';
-import { openRange } from './history-common.js';
-import type { ExportFlags } from './history.js';
+import { meta, readProcesses, readSamples, type StoredProcess } from '../../../db/query.js';
+import { csvHeaderLine, csvLines, JSON_END, jsonSample, jsonStart } from '../../../views/report/export.js';
+import { CliError } from '../../shared/report-error.js';
+import { EXIT } from '../../../exit-status.js';
+import { openRange } from '../open-db.js';
+import type { ExportFlags } from '../flags.js';
 
 /** Opens --out for writing (73 when it cannot be), else stdout. */
 export function openOutput(path: string | undefined): number {

@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { buildGpuReports } from '../model/history-report.js';
-import { meta, readSamples, typicalIntervalMs } from '../db/query.js';
-import { VERSION } from '../version.js';
-import { renderReportHtml, type ReportAssets } from '../views/report/html.js';
-import { CliError } from './errors.js';
-import { EXIT } from './exit-codes.js';
-import { openRange } from './history-common.js';
-import type { ReportFlags } from './history.js';
+import { buildGpuReports } from '../../../model/history-report.js';
+import { meta, readSamples, typicalIntervalMs } from '../../../db/query.js';
+import { VERSION } from '../../../version.js';
+import { renderReportHtml, type ReportAssets } from '../../../views/report/html.js';
+import { CliError } from '../../shared/report-error.js';
+import { EXIT } from '../../../exit-status.js';
+import { openRange } from '../open-db.js';
+import type { ReportFlags } from '../flags.js';
 
 /** Points per chart series at most: twice this many buckets' min and max. */
 export const REPORT_BUCKETS = 1500;

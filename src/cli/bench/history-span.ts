@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { HttpBenchResult } from '../bench/http-bench.js';
-import { defaultDbPath, describeError, openHistory, StoreError } from '../db/database.js';
-import { addBenchSpan, type BenchEnd, type FinishedSpan } from '../db/recorder.js';
+import type { HttpBenchResult } from '../../bench/http-bench.js';
+import { defaultDbPath, describeError, openHistory, StoreError } from '../../db/database.js';
+import { addBenchSpan, type BenchEnd, type FinishedSpan } from '../../db/recorder.js';
 
 /**
  * A benchmark run as a span of kind `bench` in the history database, so that

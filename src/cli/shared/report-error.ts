@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { SmiFailure } from '../sampler/nvidia-smi/failure.js';
-import { EXIT, EXIT_FOR_FAILURE } from './exit-codes.js';
+import { SmiFailure } from '../../sampler/nvidia-smi/failure.js';
+import { EXIT, EXIT_FOR_FAILURE } from '../../exit-status.js';
 
 /** A bad command line: printed as one line, exit status 2. */
 export class UsageError extends Error {}

@@ -18,6 +18,6 @@ export function addBenchCompareCommand(bench: Command): void {
     .option('--json', 'print the comparison as JSON')
     .option('--markdown', 'print a Markdown table')
     .action(async (files: string[], opts: BenchCompareFlags, self: Command) => {
-      process.exitCode = await (await import('./bench-compare-main.js')).benchCompare(files, { ...opts, ascii: self.optsWithGlobals<{ ascii?: boolean }>().ascii }, process.stdout, process.env);
+      process.exitCode = await (await import('./run.js')).benchCompare(files, { ...opts, ascii: self.optsWithGlobals<{ ascii?: boolean }>().ascii }, process.stdout, process.env);
     });
 }

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { HISTORY_DB_HELP } from './bench-http-command.js';
-import { addSourceOptions, optionParser, parseCount, parseSeconds, type SourceFlags } from './options.js';
+import { HISTORY_DB_HELP } from '../http/command.js';
+import { addSourceOptions, optionParser, parseCount, parseSeconds, type SourceFlags } from '../../shared/options.js';
 
 export interface BenchRunFlags extends SourceFlags {
   readonly runs: number;
@@ -53,6 +53,6 @@ Examples:
   const interval = cmd.options.find((o) => o.long === '--interval');
   if (interval) interval.description = 'seconds between GPU samples (default: 0.1)';
   cmd.action(async (argv: string[], opts: BenchRunFlags, self: Command) => {
-    process.exitCode = await (await import('./bench-run-main.js')).benchRun(argv, { ...opts, ascii: self.optsWithGlobals<{ ascii?: boolean }>().ascii }, process.env);
+    process.exitCode = await (await import('./run.js')).benchRun(argv, { ...opts, ascii: self.optsWithGlobals<{ ascii?: boolean }>().ascii }, process.env);
   });
 }

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { UsageError } from './errors.js';
-import { addSourceOptions, optionParser, type SourceFlags } from './options.js';
+import { UsageError } from '../shared/report-error.js';
+import { addSourceOptions, optionParser, type SourceFlags } from '../shared/options.js';
 
 /**
  * `gpumon record`, `gpumon export`, `gpumon report` and the monitor's
@@ -74,7 +74,7 @@ export function registerHistoryCommands(program: Command): void {
       .option('--label <text>', 'name this recording (a span)')
       .addOption(new Option('--duration <time>', 'stop after this long (90s, 10m, 1h)').argParser(optionParser(parseDuration('--duration')))),
   ).action(async (opts: RecordFlags) => {
-    process.exitCode = await (await import('./record.js')).runRecord(opts, process.env);
+    process.exitCode = await (await import('./record/run.js')).runRecord(opts, process.env);
   });
 
   rangeOptions(program.command('export').description('write recorded samples as CSV or JSON'))
@@ -82,13 +82,13 @@ export function registerHistoryCommands(program: Command): void {
     .option('--gpu <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
     .option('--out <file>', 'write to this file (default: stdout)')
     .action(async (opts: ExportFlags) => {
-      await (await import('./export.js')).runExport(opts, process.env);
+      await (await import('./export/run.js')).runExport(opts, process.env);
     });
 
   rangeOptions(program.command('report').description('write recorded samples as an HTML page with charts'))
     .option('--gpu <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
     .requiredOption('--out <file>', 'write to this file (required)')
     .action(async (opts: ReportFlags) => {
-      await (await import('./report.js')).runReport(opts, process.env);
+      await (await import('./report/run.js')).runReport(opts, process.env);
     });
 }

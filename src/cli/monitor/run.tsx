@@ -1,17 +1,17 @@
 import { render } from 'ink';
-import { loadSettings } from '../config/settings-file.js';
-import { SnapshotStore } from '../model/store.js';
-import { signalProcess } from '../sampler/host/signal.js';
-import { VERSION } from '../version.js';
-import { Monitor, type TerminalSize } from '../views/monitor/Monitor.js';
-import { makePainter, shouldColor } from '../views/style.js';
-import { FrameSinkContext } from '../views/monitor/Frame.js';
-import { DiffScreen, ENTER_FULL_SCREEN, InkStdout, LEAVE_FULL_SCREEN } from '../views/terminal/screen.js';
-import { BenchPanelController } from './bench-panel.js';
-import { reportError } from './errors.js';
-import { EXIT, exitForSignal } from './exit-codes.js';
-import { appearance, type CommonOptions } from './options.js';
-import { openMonitorSource } from './fleet.js';
+import { loadSettings } from '../../config/settings-file.js';
+import { SnapshotStore } from '../../model/store.js';
+import { signalProcess } from '../../sampler/host/signal.js';
+import { VERSION } from '../../version.js';
+import { Monitor, type TerminalSize } from '../../views/monitor/Monitor.js';
+import { makePainter, shouldColor } from '../../views/style.js';
+import { FrameSinkContext } from '../../views/monitor/Frame.js';
+import { DiffScreen, ENTER_FULL_SCREEN, InkStdout, LEAVE_FULL_SCREEN } from '../../views/terminal/screen.js';
+import { BenchPanelController } from './panel-bench-runner.js';
+import { reportError } from '../shared/report-error.js';
+import { EXIT, exitForSignal } from '../../exit-status.js';
+import { appearance, type CommonOptions } from '../shared/options.js';
+import { openMonitorSource } from '../once/fleet.js';
 
 export interface MonitorOptions extends CommonOptions {
   readonly readonly?: boolean;
@@ -41,7 +41,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
   const recorder =
     opts.record === undefined
       ? null
-      : await (await import('./record.js'))
+      : await (await import('../history/record/run.js'))
           .recordAlongside(opts.record, env, settings, source, first, intervalMs, (e) => {
             finish(EXIT.cannotWrite);
             reportError(e, process.stderr);

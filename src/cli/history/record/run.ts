@@ -1,18 +1,18 @@
-import { loadSettings } from '../config/settings-file.js';
-import type { Snapshot } from '../model/types.js';
-import { openSource } from '../sampler/open.js';
-import type { SnapshotSource } from '../sampler/source.js';
-import { lockForRecording } from '../db/database.js';
-import { HistoryRecorder, type SpanEnd } from '../db/recorder.js';
-import { applyRetention, type Retention } from '../db/retention.js';
-import { rangeBefore, readSamples, type StoredSample } from '../db/query.js';
-import { GpuHistory } from '../model/history.js';
-import type { Settings } from '../config/settings.js';
-import { CliError, reportError } from './errors.js';
-import { EXIT, exitForSignal, STOP_SIGNALS } from './exit-codes.js';
-import { dbPath, openHistoryFor } from './history-common.js';
-import type { RecordFlags } from './history.js';
-import { sourceOptions } from './options.js';
+import { loadSettings } from '../../../config/settings-file.js';
+import type { Snapshot } from '../../../model/types.js';
+import { openSource } from '../../../sampler/open.js';
+import type { SnapshotSource } from '../../../sampler/source.js';
+import { lockForRecording } from '../../../db/database.js';
+import { HistoryRecorder, type SpanEnd } from '../../../db/recorder.js';
+import { applyRetention, type Retention } from '../../../db/retention.js';
+import { rangeBefore, readSamples, type StoredSample } from '../../../db/query.js';
+import { GpuHistory } from '../../../model/history.js';
+import type { Settings } from '../../../config/settings.js';
+import { CliError, reportError } from '../../shared/report-error.js';
+import { EXIT, exitForSignal, STOP_SIGNALS } from '../../../exit-status.js';
+import { dbPath, openHistoryFor } from '../open-db.js';
+import type { RecordFlags } from '../flags.js';
+import { sourceOptions } from '../../shared/options.js';
 
 const RETENTION_EVERY_MS = 10 * 60_000;
 

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { SmiFailureKind } from '../sampler/nvidia-smi/failure.js';
+import type { SmiFailureKind } from './sampler/nvidia-smi/failure.js';
 
 /**
  * gpumon's exit statuses, documented in the README. Where nvidia-smi has its
