@@ -1,5 +1,23 @@
 import { constants } from 'node:os';
-import type { SmiFailureKind } from './sampler/nvidia-smi/failure.js';
+
+/** A bad command line: printed as one line, exit status 2. */
+export class UsageError extends Error {}
+
+/**
+ * A failure the user can act on, with its exit status. Commands throw these
+ * (or SmiFailure) instead of printing and exiting, so every error is reported
+ * in one place, the same way.
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    /** Extra lines shown under the message. */
+    readonly detail = '',
+  ) {
+    super(message);
+  }
+}
 
 /**
  * gpumon's exit statuses, documented in the README. Where nvidia-smi has its
@@ -51,16 +69,6 @@ export const EXIT = {
   /** `gpumon serve` cannot listen: the port is in use, or the address is not ours (sysexits EX_UNAVAILABLE). */
   cannotListen: 69,
 } as const;
-
-export const EXIT_FOR_FAILURE: Record<SmiFailureKind, number> = {
-  not_installed: EXIT.notInstalled,
-  driver_not_loaded: EXIT.driverNotLoaded,
-  driver_mismatch: EXIT.driverMismatch,
-  no_devices: EXIT.noDevices,
-  timeout: EXIT.timeout,
-  unreadable: EXIT.unreadable,
-  failed: EXIT.smiFailed,
-};
 
 /** The signals a long-running command stops on: Ctrl-C, kill, a closed terminal. */
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

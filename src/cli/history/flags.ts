@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { UsageError } from '../shared/report-error.js';
+import { UsageError } from '../../exit-status.js';
 import { addSourceOptions, optionParser, type SourceFlags } from '../shared/options.js';
 
 /**

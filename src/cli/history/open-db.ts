@@ -1,7 +1,6 @@
 import { type Database, defaultDbPath, openHistory, StoreError, type StoreErrorKind } from '../../db/database.js';
 import { type Range, resolveRange } from '../../db/query.js';
-import { CliError } from '../shared/report-error.js';
-import { EXIT } from '../../exit-status.js';
+import { CliError, EXIT } from '../../exit-status.js';
 import type { RangeFlags } from './flags.js';
 
 const EXIT_FOR_STORE: Record<StoreErrorKind, number> = {

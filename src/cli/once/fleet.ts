@@ -9,8 +9,7 @@ import type { SnapshotSource } from '../../sampler/source.js';
 import { VERSION } from '../../version.js';
 import { makePainter, type Painter, shouldColor } from '../../views/style.js';
 import { type AlertLine, alertLines, fleetJson, fleetSummarySegs, renderFleetText } from '../../views/text/fleet.js';
-import { UsageError } from '../shared/report-error.js';
-import { EXIT } from '../../exit-status.js';
+import { EXIT, UsageError } from '../../exit-status.js';
 import { type Io, readSnapshot } from './run.js';
 import { appearance, type CommonOptions, sourceOptions } from '../shared/options.js';
 

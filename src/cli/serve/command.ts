@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
-import { CliError, UsageError } from '../shared/report-error.js';
-import { EXIT } from '../../exit-status.js';
+import { CliError, EXIT, UsageError } from '../../exit-status.js';
 import { addSourceOptions, optionParser, type SourceFlags, sourceOptions } from '../shared/options.js';
 
 export interface ServeFlags extends SourceFlags {

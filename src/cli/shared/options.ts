@@ -4,7 +4,7 @@ import { DEFAULT_DEMO, DEMO_RECORDINGS, type DemoName } from '../../sampler/demo
 import { BadSetting, parseSetting, type Settings, thresholdsOf } from '../../config/settings.js';
 import type { ThresholdSet } from '../../model/derive.js';
 import type { OpenSourceOptions } from '../../sampler/open.js';
-import { UsageError } from './report-error.js';
+import { UsageError } from '../../exit-status.js';
 
 /** The options of every mode that reads GPUs (see addSourceOptions). */
 export interface SourceFlags {

@@ -1,25 +1,17 @@
 import { writeFileSync } from 'node:fs';
-import { SmiFailure } from '../../sampler/nvidia-smi/failure.js';
-import { EXIT, EXIT_FOR_FAILURE } from '../../exit-status.js';
+import { SmiFailure, type SmiFailureKind } from '../../sampler/nvidia-smi/failure.js';
+import { CliError, EXIT, UsageError } from '../../exit-status.js';
 
-/** A bad command line: printed as one line, exit status 2. */
-export class UsageError extends Error {}
-
-/**
- * A failure the user can act on, with its exit status. Commands throw these
- * (or SmiFailure) instead of printing and exiting, so every error is reported
- * in one place, the same way.
- */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-    /** Extra lines shown under the message. */
-    readonly detail = '',
-  ) {
-    super(message);
-  }
-}
+/** The exit status for each way nvidia-smi fails. */
+export const EXIT_FOR_FAILURE: Record<SmiFailureKind, number> = {
+  not_installed: EXIT.notInstalled,
+  driver_not_loaded: EXIT.driverNotLoaded,
+  driver_mismatch: EXIT.driverMismatch,
+  no_devices: EXIT.noDevices,
+  timeout: EXIT.timeout,
+  unreadable: EXIT.unreadable,
+  failed: EXIT.smiFailed,
+};
 
 /** Fails now (exit 73) if a result file given by `flag` cannot be written, not after an hour of measuring. */
 export function checkWritable(flag: string, path: string): void {

@@ -4,8 +4,7 @@ import { compareResults, type LoadedFile, MixedKinds, NotAResult } from '../../.
 import { loadSettings } from '../../../config/settings-file.js';
 import { renderCompareMarkdown, renderCompareText } from '../../../views/text/compare-table.js';
 import type { BenchCompareFlags } from './command.js';
-import { CliError, UsageError } from '../../shared/report-error.js';
-import { EXIT } from '../../../exit-status.js';
+import { CliError, EXIT, UsageError } from '../../../exit-status.js';
 
 function load(path: string, label: string): LoadedFile {
   let text: string;

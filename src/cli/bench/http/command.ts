@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { addSourceOptions, optionParser, parseCount, parseSeconds, type SourceFlags } from '../../shared/options.js';
-import { UsageError } from '../../shared/report-error.js';
+import { UsageError } from '../../../exit-status.js';
 
 /** `gpumon bench http` flags as commander gives them (vLLM's `bench serve` names). */
 export interface BenchHttpFlags extends SourceFlags {

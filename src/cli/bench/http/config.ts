@@ -2,7 +2,7 @@ import type { BenchPreset } from '../../../config/bench-presets.js';
 import type { HttpBenchConfig, HttpBenchResult } from '../../../bench/http-bench.js';
 import { GOODPUT_METRICS, type Goodput, LATENCY_METRICS, type LatencyMetric } from '../../../bench/http-metrics.js';
 import { type BenchHttpFlags, parseRate } from './command.js';
-import { UsageError } from '../../shared/report-error.js';
+import { UsageError } from '../../../exit-status.js';
 
 /** How `bench http` flags, a preset and the defaults become one run's setup (shared by the command and the monitor's panel). */
 

@@ -9,8 +9,8 @@ import type { SnapshotSource } from '../../../sampler/source.js';
 import { progressLine } from '../../../views/text/bench-progress.js';
 import { renderHttpSummary } from '../../../views/text/http-summary.js';
 import type { BenchHttpFlags } from './command.js';
-import { checkWritable, CliError, UsageError } from '../../shared/report-error.js';
-import { EXIT, exitForSignal, STOP_SIGNALS } from '../../../exit-status.js';
+import { checkWritable } from '../../shared/report-error.js';
+import { CliError, EXIT, exitForSignal, STOP_SIGNALS, UsageError } from '../../../exit-status.js';
 import { defaultResultFilename, httpBenchConfig } from './config.js';
 import { sourceOptions } from '../../shared/options.js';
 

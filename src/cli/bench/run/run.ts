@@ -7,8 +7,8 @@ import { loadSettings } from '../../../config/settings-file.js';
 import { runSetStats } from '../../../model/run-stats.js';
 import { durationUnit, fmtDurationIn, renderRunSummary } from '../../../views/text/run-summary.js';
 import type { BenchRunFlags } from './command.js';
-import { checkWritable, CliError } from '../../shared/report-error.js';
-import { EXIT, exitForSignal, STOP_SIGNALS } from '../../../exit-status.js';
+import { checkWritable } from '../../shared/report-error.js';
+import { CliError, EXIT, exitForSignal, STOP_SIGNALS } from '../../../exit-status.js';
 import { sourceOptions } from '../../shared/options.js';
 
 

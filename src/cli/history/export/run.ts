@@ -1,8 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { meta, readProcesses, readSamples, type StoredProcess } from '../../../db/query.js';
 import { csvHeaderLine, csvLines, JSON_END, jsonSample, jsonStart } from '../../../views/report/export.js';
-import { CliError } from '../../shared/report-error.js';
-import { EXIT } from '../../../exit-status.js';
+import { CliError, EXIT } from '../../../exit-status.js';
 import { openRange } from '../open-db.js';
 import type { ExportFlags } from '../flags.js';
 

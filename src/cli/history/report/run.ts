@@ -4,8 +4,7 @@ import { buildGpuReports } from '../../../model/history-report.js';
 import { meta, readSamples, typicalIntervalMs } from '../../../db/query.js';
 import { VERSION } from '../../../version.js';
 import { renderReportHtml, type ReportAssets } from '../../../views/report/html.js';
-import { CliError } from '../../shared/report-error.js';
-import { EXIT } from '../../../exit-status.js';
+import { CliError, EXIT } from '../../../exit-status.js';
 import { openRange } from '../open-db.js';
 import type { ReportFlags } from '../flags.js';
 
