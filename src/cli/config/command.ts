@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 
 /** `gpumon config`, `gpumon config set KEY VALUE`, `gpumon config reset [KEY]`. */
-export function registerConfigCommands(program: Command): void {
+export function addConfigCommand(program: Command): void {
   const config = program
     .command('config')
     .description('show the settings and where each comes from')

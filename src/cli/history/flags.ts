@@ -1,12 +1,8 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../exit-status.js';
-import { addSourceOptions, optionParser, type SourceFlags } from '../shared/options.js';
+import { optionParser } from '../shared/options.js';
 
-/**
- * `gpumon record`, `gpumon export`, `gpumon report` and the monitor's
- * `--record [PATH]`. Only option parsing lives here: each action loads its
- * module (and SQLite, a native addon) when it runs, so no other path pays for them.
- */
+/** The flags and value parsers the history commands (`record`, `export`, `report`) share. */
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -40,55 +36,11 @@ export interface RangeFlags {
   readonly gpu?: string;
 }
 
-export interface RecordFlags extends SourceFlags {
-  readonly db?: string;
-  readonly label?: string;
-  readonly duration?: number;
-}
-
-export interface ExportFlags extends RangeFlags {
-  readonly format: 'csv' | 'json';
-  readonly out?: string;
-}
-
-export interface ReportFlags extends RangeFlags {
-  readonly out: string;
-}
-
-function rangeOptions(cmd: Command): Command {
+/** `--db`, `--since`, `--until` and `--label`: which recorded samples `export` and `report` read. */
+export function addRangeOptions(cmd: Command): Command {
   return cmd
     .option('--db <path>', 'the history database (default: $XDG_DATA_HOME/gpumon/history.db)')
     .addOption(new Option('--since <time>', 'from this time: ISO 8601, or ago (2h)').argParser(optionParser(parseTime('--since'))))
     .addOption(new Option('--until <time>', 'to this time: ISO 8601, or ago (30m)').argParser(optionParser(parseTime('--until'))))
     .option('--label <text>', "only the spans recorded with this --label");
-}
-
-export function registerHistoryCommands(program: Command): void {
-  // The monitor records as it runs: one more subscriber on its source.
-  program.option('--record [path]', 'monitor: also record to the history database');
-
-  addSourceOptions(
-    program.command('record')
-      .description('record samples to the history database (SQLite)')
-      .option('--db <path>', 'the history database (default: $XDG_DATA_HOME/gpumon/history.db)')
-      .option('--label <text>', 'name this recording (a span)')
-      .addOption(new Option('--duration <time>', 'stop after this long (90s, 10m, 1h)').argParser(optionParser(parseDuration('--duration')))),
-  ).action(async (opts: RecordFlags) => {
-    process.exitCode = await (await import('./record/run.js')).runRecord(opts, process.env);
-  });
-
-  rangeOptions(program.command('export').description('write recorded samples as CSV or JSON'))
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
-    .option('--gpu <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
-    .option('--out <file>', 'write to this file (default: stdout)')
-    .action(async (opts: ExportFlags) => {
-      await (await import('./export/run.js')).runExport(opts, process.env);
-    });
-
-  rangeOptions(program.command('report').description('write recorded samples as an HTML page with charts'))
-    .option('--gpu <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
-    .requiredOption('--out <file>', 'write to this file (required)')
-    .action(async (opts: ReportFlags) => {
-      await (await import('./report/run.js')).runReport(opts, process.env);
-    });
 }

@@ -8,8 +8,9 @@ import { configDir } from '../../config/settings-file.js';
 import type { SnapshotSource } from '../../sampler/source.js';
 import type { BenchChoice, BenchPanelSource, BenchPanelState } from '../../views/monitor/bench-panel-section.js';
 import { fmtFixed } from '../../views/format.js';
-import type { BenchHttpFlags } from '../bench/http/command.js';
-import { DEFAULT_BASE_URL, defaultResultFilename, httpBenchConfig } from '../bench/http/config.js';
+import type { BenchHttpFlags } from '../bench/http/flags.js';
+import { DEFAULT_BASE_URL, httpBenchConfig } from '../bench/http/config.js';
+import { defaultResultFilename, writeResult } from '../bench/http/result-file.js';
 
 /** `bench http`'s flag defaults, for runs started from the panel (a preset sets the rest). */
 const PANEL_FLAGS: BenchHttpFlags = {
@@ -44,7 +45,7 @@ export function presetSummary(p: BenchPreset): string {
  * the monitor's own source (no second nvidia-smi), at the monitor's interval.
  * The run's modules load when the first run starts.
  */
-export class BenchPanelController implements BenchPanelSource {
+export class PanelBenchRunner implements BenchPanelSource {
   private state: BenchPanelState;
   private readonly listeners = new Set<() => void>();
   private readonly entries: { name: string; preset: BenchPreset; demo: boolean }[];
@@ -98,11 +99,10 @@ export class BenchPanelController implements BenchPanelSource {
   }
 
   private async run(entry: { name: string; preset: BenchPreset; demo: boolean }, signal: AbortSignal): Promise<void> {
-    const [{ runHttpBench }, { LiveStats }, { GpuWatch }, { writeResult }, spans] = await Promise.all([
+    const [{ runHttpBench }, { LiveStats }, { GpuWatch }, spans] = await Promise.all([
       import('../../bench/http-bench.js'),
       import('../../bench/live-stats.js'),
       import('../../bench/gpu-watch.js'),
-      import('../bench/http/run.js'),
       import('../bench/history-span.js'),
     ]);
     const watch = new GpuWatch(this.source);

@@ -7,17 +7,12 @@ import { Monitor, type TerminalSize } from '../../views/monitor/Monitor.js';
 import { makePainter, shouldColor } from '../../views/style.js';
 import { FrameSinkContext } from '../../views/monitor/Frame.js';
 import { DiffScreen, ENTER_FULL_SCREEN, InkStdout, LEAVE_FULL_SCREEN } from '../../views/terminal/screen.js';
-import { BenchPanelController } from './panel-bench-runner.js';
+import { PanelBenchRunner } from './panel-bench-runner.js';
 import { reportError } from '../shared/report-error.js';
 import { EXIT, exitForSignal } from '../../exit-status.js';
-import { appearance, type CommonOptions } from '../shared/options.js';
-import { openMonitorSource } from '../once/fleet.js';
-
-export interface MonitorOptions extends CommonOptions {
-  readonly readonly?: boolean;
-  /** --record [PATH]: true for the default path. */
-  readonly record?: string | true;
-}
+import { appearance } from '../shared/options.js';
+import type { MonitorOptions } from './flags.js';
+import { openMonitorSource } from './source.js';
 
 /** Signals that end the monitor, restoring the terminal first. */
 const EXIT_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
@@ -41,7 +36,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
   const recorder =
     opts.record === undefined
       ? null
-      : await (await import('../history/record/run.js'))
+      : await (await import('./record-alongside.js'))
           .recordAlongside(opts.record, env, settings, source, first, intervalMs, (e) => {
             finish(EXIT.cannotWrite);
             reportError(e, process.stderr);
@@ -56,7 +51,7 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
     alerts = alertsOf(s);
     store.push(s);
   });
-  const bench = new BenchPanelController(settings['bench.presets'], source, intervalMs, env, opts.demo !== undefined && opts.demo !== false, process.cwd(), typeof opts.record === 'string' ? opts.record : undefined);
+  const bench = new PanelBenchRunner(settings['bench.presets'], source, intervalMs, env, opts.demo !== undefined && opts.demo !== false, process.cwd(), typeof opts.record === 'string' ? opts.record : undefined);
 
   const out = process.stdout;
   const size = () => ({ columns: out.columns || 80, rows: out.rows || 24 });

@@ -1,56 +1,21 @@
-import { alertLimitsOf, type Settings } from '../../config/settings.js';
+import { alertLimitsOf } from '../../config/settings.js';
 import { loadSettings } from '../../config/settings-file.js';
-import { ALERT_RULES, AlertEvaluator, type AlertLimits, alertsAtInstant, hasDuration, type Severity, worstSeverity } from '../../model/alerts.js';
-import { FleetAlertEvaluator, fleetAlertsAtInstant, fleetAsSnapshot, type FleetSnapshot, type HostAlert } from '../../model/fleet.js';
-import type { Snapshot } from '../../model/types.js';
-import { openSource } from '../../sampler/open.js';
-import { FleetSnapshotSource, FleetSource, normalizeServerUrl, readFleet } from '../../sampler/remote.js';
-import type { SnapshotSource } from '../../sampler/source.js';
+import { EXIT } from '../../exit-status.js';
+import { ALERT_RULES, type AlertLimits, alertsAtInstant, hasDuration, type Severity, worstSeverity } from '../../model/alerts.js';
+import { fleetAlertsAtInstant, type HostAlert } from '../../model/fleet.js';
+import { readSnapshot } from '../../sampler/read-snapshot.js';
+import { readFleet } from '../../sampler/remote.js';
 import { VERSION } from '../../version.js';
 import { makePainter, type Painter, shouldColor } from '../../views/style.js';
-import { type AlertLine, alertLines, fleetJson, fleetSummarySegs, renderFleetText } from '../../views/text/fleet.js';
-import { EXIT, UsageError } from '../../exit-status.js';
-import { type Io, readSnapshot } from './run.js';
-import { appearance, type CommonOptions, sourceOptions } from '../shared/options.js';
+import { alertLines, fleetJson, renderFleetText } from '../../views/text/fleet.js';
+import type { Io } from '../shared/io.js';
+import { appearance, type CommonOptions, snapshotOptions } from '../shared/options.js';
+import { remoteUrls } from '../shared/remote.js';
 
 /**
  * `--once` with `--remote` (several hosts) or `--check` (alerts, for cron
- * and health checks), and the monitor's source, local or a fleet, with its
- * alerts. Plain `--once` never imports this.
+ * and health checks). Plain `--once` never imports this.
  */
-
-/** The servers `--remote` names, else the `remote` setting; `--remote ''` turns the setting off. */
-export function remoteUrls(opts: CommonOptions, settings: Pick<Settings, 'remote'>): string[] {
-  if (opts.remote === undefined) return [...settings.remote];
-  const urls = opts.remote.split(',').filter((u) => u.trim());
-  return urls.map((u) => normalizeServerUrl(u) ?? fail(u));
-}
-
-const fail = (u: string): never => {
-  throw new UsageError(`--remote: '${u}' is not a server URL (e.g. http://node1:9400)`);
-};
-
-/** What the monitor reads: local GPUs, or the `--remote` fleet as one snapshot; and the alerts of each snapshot. */
-export async function openMonitorSource(
-  opts: CommonOptions,
-  env: NodeJS.ProcessEnv,
-  settings: Settings,
-): Promise<{ source: SnapshotSource; alertsOf: (s: Snapshot) => readonly AlertLine[]; remote: boolean }> {
-  const limits = alertLimitsOf(settings);
-  const urls = remoteUrls(opts, settings);
-  if (urls.length === 0) {
-    const evaluator = new AlertEvaluator(limits);
-    return { source: await openSource(sourceOptions(opts, env, settings)), alertsOf: (s) => evaluator.feed(s).map((a) => ({ ...a, host: '' })), remote: false };
-  }
-  const fleet = new FleetSource(urls, { timeoutMs: opts.timeout });
-  const evaluator = new FleetAlertEvaluator(limits);
-  // The header names the host: for a fleet, its summary line.
-  const merge = (f: FleetSnapshot): Snapshot => {
-    const s = fleetAsSnapshot(f);
-    return { ...s, host: { ...s.host, hostname: fleetSummarySegs(f).map((x) => x.text).join('') } };
-  };
-  return { source: new FleetSnapshotSource(fleet, opts.interval ?? settings.interval * 1000, merge), alertsOf: () => evaluator.feed(fleet.latest()), remote: true };
-}
 
 /** The exit status `--check` gives for the worst alert. */
 export function checkStatus(alerts: readonly { readonly severity: Severity }[]): number {
@@ -86,7 +51,7 @@ export async function runFleetOnce(opts: CommonOptions, io: Io): Promise<number>
 
   if (opts.check) {
     if (fleet) return writeCheck(fleetAlertsAtInstant(fleet, limits), opts, limits, io, painter);
-    const s = await readSnapshot(opts, io.env);
+    const s = await readSnapshot(snapshotOptions(opts, io.env));
     return writeCheck(alertsAtInstant(s, limits).map((a) => ({ ...a, host: s.host.hostname })), opts, limits, io, painter);
   }
   if (!fleet) throw new Error('runFleetOnce needs --check or servers to read');

@@ -4,6 +4,7 @@ import { DEFAULT_DEMO, DEMO_RECORDINGS, type DemoName } from '../../sampler/demo
 import { BadSetting, parseSetting, type Settings, thresholdsOf } from '../../config/settings.js';
 import type { ThresholdSet } from '../../model/derive.js';
 import type { OpenSourceOptions } from '../../sampler/open.js';
+import type { ReadSnapshotOptions } from '../../sampler/read-snapshot.js';
 import { UsageError } from '../../exit-status.js';
 
 /** The options of every mode that reads GPUs (see addSourceOptions). */
@@ -60,18 +61,18 @@ export function appearance(opts: CommonOptions, settings: Settings): Appearance 
   return { ascii: opts.ascii === true || merged.ascii, theme: merged.theme, thresholds: thresholdsOf(merged) };
 }
 
-export function smiPath(opts: SourceFlags, env: NodeJS.ProcessEnv): string {
+function smiPath(opts: SourceFlags, env: NodeJS.ProcessEnv): string {
   return opts.nvidiaSmi ?? env.GPUMON_NVIDIA_SMI ?? 'nvidia-smi';
 }
 
-export function demoName(opts: SourceFlags): DemoName | null {
+function demoName(opts: SourceFlags): DemoName | null {
   if (opts.demo === undefined || opts.demo === false) return null;
   if (opts.demo === true) return DEFAULT_DEMO;
   if ((DEMO_RECORDINGS as readonly string[]).includes(opts.demo)) return opts.demo as DemoName;
   throw new UsageError(`--demo: no recording named '${opts.demo}' (there are: ${DEMO_RECORDINGS.join(', ')})`);
 }
 
-export function gpuSelection(opts: SourceFlags, env: NodeJS.ProcessEnv): GpuSelection {
+function gpuSelection(opts: SourceFlags, env: NodeJS.ProcessEnv): GpuSelection {
   if (opts.only !== undefined && opts.onlyVisible) throw new UsageError('--only and --only-visible cannot be used together');
   if (opts.only !== undefined) {
     const list = parseOnlyList(opts.only);
@@ -82,20 +83,24 @@ export function gpuSelection(opts: SourceFlags, env: NodeJS.ProcessEnv): GpuSele
 }
 
 /** How the user chose GPUs, for messages. */
-export function selectionName(opts: SourceFlags, env: NodeJS.ProcessEnv): string {
+function selectionName(opts: SourceFlags, env: NodeJS.ProcessEnv): string {
   return opts.onlyVisible ? `CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES ?? ''}` : `--only ${opts.only ?? ''}`;
 }
 
-/** What openSource() needs, from the flags (and the interval setting when no flag gives one). */
-export function sourceOptions(opts: SourceFlags, env: NodeJS.ProcessEnv, settings: Pick<Settings, 'interval'>): OpenSourceOptions {
+/** What readSnapshot() needs, from the flags. */
+export function snapshotOptions(opts: SourceFlags, env: NodeJS.ProcessEnv): ReadSnapshotOptions {
   return {
     demo: demoName(opts),
     smiPath: smiPath(opts, env),
     timeoutMs: opts.timeout,
-    intervalMs: opts.interval ?? settings.interval * 1000,
     selection: gpuSelection(opts, env),
     selectionName: selectionName(opts, env),
   };
+}
+
+/** What openSource() needs, from the flags (and the interval setting when no flag gives one). */
+export function sourceOptions(opts: SourceFlags, env: NodeJS.ProcessEnv, settings: Pick<Settings, 'interval'>): OpenSourceOptions {
+  return { ...snapshotOptions(opts, env), intervalMs: opts.interval ?? settings.interval * 1000 };
 }
 
 /** Parses a positive number of seconds (`1`, `0.5`, `2s`, `500ms`) to ms. */

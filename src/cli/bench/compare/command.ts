@@ -1,12 +1,5 @@
 import type { Command } from 'commander';
-
-export interface BenchCompareFlags {
-  readonly label?: readonly string[];
-  readonly json?: boolean;
-  readonly markdown?: boolean;
-  /** `gpumon --ascii bench compare ...` (the root command's flag). */
-  readonly ascii?: boolean;
-}
+import type { BenchCompareFlags } from './flags.js';
 
 /** `gpumon bench compare A.json B.json ...`: results side by side, with ratios to the first. */
 export function addBenchCompareCommand(bench: Command): void {

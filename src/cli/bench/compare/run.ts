@@ -3,8 +3,9 @@ import { basename } from 'node:path';
 import { compareResults, type LoadedFile, MixedKinds, NotAResult } from '../../../bench/compare.js';
 import { loadSettings } from '../../../config/settings-file.js';
 import { renderCompareMarkdown, renderCompareText } from '../../../views/text/compare-table.js';
-import type { BenchCompareFlags } from './command.js';
+import type { BenchCompareFlags } from './flags.js';
 import { CliError, EXIT, UsageError } from '../../../exit-status.js';
+import type { Stdout } from '../../shared/io.js';
 
 function load(path: string, label: string): LoadedFile {
   let text: string;
@@ -23,7 +24,7 @@ function load(path: string, label: string): LoadedFile {
 }
 
 /** `gpumon bench compare`. Returns the exit status. */
-export async function benchCompare(files: string[], opts: BenchCompareFlags, stdout: { write(t: string): unknown; isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): Promise<number> {
+export async function benchCompare(files: string[], opts: BenchCompareFlags, stdout: Stdout, env: NodeJS.ProcessEnv): Promise<number> {
   if (opts.json && opts.markdown) throw new UsageError('--json and --markdown cannot be used together');
   const labels = opts.label ?? [];
   if (labels.length > files.length) throw new UsageError(`--label given ${labels.length} times for ${files.length} files`);

@@ -1,58 +1,7 @@
 import { type Command, Option } from 'commander';
-import { addSourceOptions, optionParser, parseCount, parseSeconds, type SourceFlags } from '../../shared/options.js';
-import { UsageError } from '../../../exit-status.js';
-
-/** `gpumon bench http` flags as commander gives them (vLLM's `bench serve` names). */
-export interface BenchHttpFlags extends SourceFlags {
-  readonly baseUrl?: string;
-  readonly endpoint?: string;
-  readonly model?: string;
-  readonly apiKey?: string;
-  readonly preset?: string;
-  readonly numPrompts?: number;
-  readonly requestRate?: number;
-  readonly burstiness: number;
-  readonly maxConcurrency?: number;
-  readonly numWarmups: number;
-  readonly randomInputLen?: number;
-  readonly randomOutputLen?: number;
-  readonly ignoreEos?: boolean;
-  readonly percentileMetrics: string;
-  readonly metricPercentiles: string;
-  readonly goodput?: readonly string[];
-  readonly saveResult?: boolean;
-  readonly saveDetailed?: boolean;
-  readonly resultFilename?: string;
-  /** ms */
-  readonly duration?: number;
-  readonly iterations: number;
-  readonly seed: number;
-  /** ms */
-  readonly idleTimeout: number;
-  /** ms */
-  readonly idleBaseline: number;
-  readonly serverMetrics?: string;
-  readonly historyDb?: string;
-}
-
-/** The help of both bench commands' --history-db. */
-export const HISTORY_DB_HELP = 'add the run as a span to this history database (default: $XDG_DATA_HOME/gpumon/history.db, if it exists)';
-
-const wholeNumber = (flag: string, min: number) => optionParser(parseCount(flag, min, Number.MAX_SAFE_INTEGER));
-
-export const parseRate = (text: string): number => {
-  if (text.trim().toLowerCase() === 'inf') return Infinity;
-  const n = Number(text);
-  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--request-rate: '${text}' is not a rate above 0 (requests/s) or inf`);
-  return n;
-};
-
-const positiveNumber = (flag: string) =>
-  optionParser((text: string) => {
-    const n = Number(text);
-    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${flag}: '${text}' is not a number above 0`);
-    return n;
-  });
+import { HISTORY_DB_HELP } from '../flags.js';
+import { addSourceOptions, optionParser, parseSeconds } from '../../shared/options.js';
+import { type BenchHttpFlags, parseRate, positiveNumber, wholeNumber } from './flags.js';
 
 /** `gpumon bench http`: load an OpenAI-compatible server while the GPUs are watched. */
 export function addBenchHttpCommand(bench: Command): void {

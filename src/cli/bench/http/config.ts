@@ -1,7 +1,7 @@
 import type { BenchPreset } from '../../../config/bench-presets.js';
-import type { HttpBenchConfig, HttpBenchResult } from '../../../bench/http-bench.js';
+import type { HttpBenchConfig } from '../../../bench/http-bench.js';
 import { GOODPUT_METRICS, type Goodput, LATENCY_METRICS, type LatencyMetric } from '../../../bench/http-metrics.js';
-import { type BenchHttpFlags, parseRate } from './command.js';
+import { type BenchHttpFlags, parseRate } from './flags.js';
 import { UsageError } from '../../../exit-status.js';
 
 /** How `bench http` flags, a preset and the defaults become one run's setup (shared by the command and the monitor's panel). */
@@ -76,12 +76,3 @@ export function httpBenchConfig(f: BenchHttpFlags, preset: BenchPreset, env: Nod
     detailed: f.saveDetailed === true,
   };
 }
-
-/** vLLM's file name: `http-10qps-concurrency32-llama-3.1-8b-20261201-120000.json`. */
-export function defaultResultFilename(r: HttpBenchResult, now = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const dt = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  const model = r.model_id.split('/').at(-1)!.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `http-${r.request_rate}qps${r.max_concurrency === null ? '' : `-concurrency${r.max_concurrency}`}-${model}-${dt}.json`;
-}
-

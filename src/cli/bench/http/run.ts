@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { loadSettings } from '../../../config/settings-file.js';
 import { GPU_WATCH_INTERVAL_MS, GpuWatch, openBenchGpus } from '../../../bench/gpu-watch.js';
 import { BenchSetupError, type GpuSide, type HttpBenchResult, runHttpBench } from '../../../bench/http-bench.js';
@@ -8,10 +7,11 @@ import type { DemoName } from '../../../sampler/demo.js';
 import type { SnapshotSource } from '../../../sampler/source.js';
 import { progressLine } from '../../../views/text/bench-progress.js';
 import { renderHttpSummary } from '../../../views/text/http-summary.js';
-import type { BenchHttpFlags } from './command.js';
+import type { BenchHttpFlags } from './flags.js';
 import { checkWritable } from '../../shared/report-error.js';
 import { CliError, EXIT, exitForSignal, STOP_SIGNALS, UsageError } from '../../../exit-status.js';
-import { defaultResultFilename, httpBenchConfig } from './config.js';
+import { httpBenchConfig } from './config.js';
+import { writeResult } from './result-file.js';
 import { sourceOptions } from '../../shared/options.js';
 
 const DEMO_GPU: DemoName = 'h100';
@@ -38,16 +38,6 @@ function startProgress(live: LiveStats, stderr: NodeJS.WriteStream): () => void 
     clearInterval(timer);
     if (tty) stderr.write('\r\x1b[K');
   };
-}
-
-/** Writes the result JSON (to vLLM's file name in the current folder unless given one); returns where. */
-export function writeResult(result: HttpBenchResult, path = defaultResultFilename(result)): string {
-  try {
-    writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
-  } catch (e) {
-    throw new CliError(`cannot write the result to ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.cannotWrite);
-  }
-  return path;
 }
 
 export async function runBenchHttp(flags: BenchHttpFlags, env: NodeJS.ProcessEnv): Promise<number> {

@@ -6,7 +6,7 @@ import { runResult } from '../../../bench/run-result.js';
 import { loadSettings } from '../../../config/settings-file.js';
 import { runSetStats } from '../../../model/run-stats.js';
 import { durationUnit, fmtDurationIn, renderRunSummary } from '../../../views/text/run-summary.js';
-import type { BenchRunFlags } from './command.js';
+import type { BenchRunFlags } from './flags.js';
 import { checkWritable } from '../../shared/report-error.js';
 import { CliError, EXIT, exitForSignal, STOP_SIGNALS } from '../../../exit-status.js';
 import { sourceOptions } from '../../shared/options.js';

@@ -3,7 +3,7 @@ import { meta, readProcesses, readSamples, type StoredProcess } from '../../../d
 import { csvHeaderLine, csvLines, JSON_END, jsonSample, jsonStart } from '../../../views/report/export.js';
 import { CliError, EXIT } from '../../../exit-status.js';
 import { openRange } from '../open-db.js';
-import type { ExportFlags } from '../flags.js';
+import type { ExportFlags } from './flags.js';
 
 /** Opens --out for writing (73 when it cannot be), else stdout. */
 export function openOutput(path: string | undefined): number {

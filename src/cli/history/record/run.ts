@@ -1,86 +1,13 @@
 import { loadSettings } from '../../../config/settings-file.js';
-import type { Snapshot } from '../../../model/types.js';
+import { CliError, EXIT, exitForSignal, STOP_SIGNALS } from '../../../exit-status.js';
+import type { SpanEnd } from '../../../db/recorder.js';
 import { openSource } from '../../../sampler/open.js';
 import type { SnapshotSource } from '../../../sampler/source.js';
-import { lockForRecording } from '../../../db/database.js';
-import { HistoryRecorder, type SpanEnd } from '../../../db/recorder.js';
-import { applyRetention, type Retention } from '../../../db/retention.js';
-import { rangeBefore, readSamples, type StoredSample } from '../../../db/query.js';
-import { GpuHistory } from '../../../model/history.js';
-import type { Settings } from '../../../config/settings.js';
-import { reportError } from '../../shared/report-error.js';
-import { CliError, EXIT, exitForSignal, STOP_SIGNALS } from '../../../exit-status.js';
-import { dbPath, openHistoryFor } from '../open-db.js';
-import type { RecordFlags } from '../flags.js';
 import { sourceOptions } from '../../shared/options.js';
-
-const RETENTION_EVERY_MS = 10 * 60_000;
-
-export function retentionOf(s: Settings): Retention {
-  return { fullMs: s['record.retention.full'] * 3_600_000, minuteMs: s['record.retention.minute'] * 86_400_000 };
-}
-
-/** A recorder on an open, locked database: what `gpumon record` and the monitor's --record share. */
-export interface Recording {
-  readonly path: string;
-  /** The samples of the last `ms` before `first`, oldest first (to preload the monitor's graphs). */
-  recent(ms: number): StoredSample[];
-  /** Stores a snapshot; a write that fails (disk full, file gone) throws CliError (78). */
-  add(s: Snapshot): void;
-  /** Snapshots stored so far. */
-  readonly stored: number;
-  /** Ends the span and closes the database. */
-  close(how: SpanEnd): void;
-}
-
-/**
- * Opens PATH for recording (refusing a second recorder), folds old samples
- * (retention), and opens a span starting at `first`.
- */
-export async function startRecording(path: string, label: string | null, settings: Settings, first: Snapshot): Promise<Recording> {
-  const { db, value: unlock } = await openHistoryFor(path, 'write', (d) => lockForRecording(d, path));
-  const retention = retentionOf(settings);
-  const recorder = new HistoryRecorder(db);
-  let lastRetention = Date.now();
-  const guard = <T>(what: string, f: () => T): T => {
-    try {
-      return f();
-    } catch (e) {
-      throw new CliError(`cannot write to ${path} (${what}: ${(e as Error).message})`, EXIT.cannotWrite);
-    }
-  };
-  guard('start', () => {
-    applyRetention(db, retention, Date.now());
-    recorder.begin('record', label, first.time);
-    recorder.add(first);
-  });
-  let closed = false;
-  return {
-    path,
-    get stored() {
-      return recorder.stored;
-    },
-    // Minute means (older than the full-resolution window) would draw as if they were samples: full ones only.
-    recent: (ms) => [...readSamples(db, rangeBefore(first.time, ms))].filter((s) => s.minuteOf === null),
-    add(s) {
-      guard('sample', () => recorder.add(s));
-      if (s.time - lastRetention >= RETENTION_EVERY_MS) {
-        lastRetention = s.time;
-        guard('retention', () => applyRetention(db, retention, s.time));
-      }
-    },
-    close(how) {
-      if (closed) return;
-      closed = true;
-      try {
-        recorder.end(how, Date.now());
-      } finally {
-        db.close();
-        unlock();
-      }
-    },
-  };
-}
+import { reportError } from '../../shared/report-error.js';
+import { dbPath } from '../open-db.js';
+import type { RecordFlags } from './flags.js';
+import { type Recording, startRecording } from './recording.js';
 
 type EndSignal = (typeof STOP_SIGNALS)[number];
 
@@ -130,45 +57,4 @@ export async function runRecord(opts: RecordFlags, env: NodeJS.ProcessEnv): Prom
     for (const s of STOP_SIGNALS) process.on(s, onSignal);
     if (opts.duration) timer = setTimeout(() => finish('duration', EXIT.ok), opts.duration);
   });
-}
-
-const END_OF_EXIT: Record<number, SpanEnd> = { 0: 'quit', 129: 'SIGHUP', 130: 'SIGINT', 143: 'SIGTERM' };
-
-/**
- * The monitor's `--record [PATH]`: a second subscriber on the monitor's own
- * source writes each snapshot (the views never see SQLite), and the graphs
- * start from what the database holds for the last `capacity` intervals.
- * `onError` is told when a write fails; the monitor then ends.
- */
-export async function recordAlongside(
-  flag: string | true,
-  env: NodeJS.ProcessEnv,
-  settings: Settings,
-  source: SnapshotSource,
-  first: Snapshot,
-  intervalMs: number,
-  onError: (e: unknown) => void,
-): Promise<{ history: GpuHistory; close(exitCode: number): void }> {
-  const recording = await startRecording(flag === true ? dbPath({}, env) : flag, null, settings, first);
-  const history = new GpuHistory();
-  for (const s of recording.recent(history.capacity * intervalMs)) history.add(s);
-  const unsubscribe = source.subscribe((s) => {
-    try {
-      recording.add(s);
-    } catch (e) {
-      onError(e);
-    }
-  });
-  return {
-    history,
-    close(exitCode) {
-      unsubscribe();
-      try {
-        recording.close(END_OF_EXIT[exitCode] ?? 'error');
-      } catch {
-        // Called while the monitor gives the terminal back, which must not fail. The samples are
-        // committed; only the span's end is lost, and the next recorder closes the span.
-      }
-    },
-  };
 }

@@ -6,7 +6,7 @@ import { VERSION } from '../../../version.js';
 import { renderReportHtml, type ReportAssets } from '../../../views/report/html.js';
 import { CliError, EXIT } from '../../../exit-status.js';
 import { openRange } from '../open-db.js';
-import type { ReportFlags } from '../flags.js';
+import type { ReportFlags } from './flags.js';
 
 /** Points per chart series at most: twice this many buckets' min and max. */
 export const REPORT_BUCKETS = 1500;
