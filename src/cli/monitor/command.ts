@@ -20,7 +20,7 @@ export function addRootOptions(program: Command): Command {
 
 /**
  * `gpumon` itself: the monitor on a terminal, else one snapshot. Each loads
- * when chosen: `--once` never loads Ink, the monitor never the text views.
+ * only when chosen, so `--once` never loads Ink.
  */
 export async function runRoot(opts: MonitorOptions, self: Command): Promise<void> {
   if (self.args.length > 0)
