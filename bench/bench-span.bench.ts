@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchSpan, writeBenchSpan } from '../src/cli/bench-span.js';
+import { benchSpan, writeBenchSpan } from '../src/cli/bench/history-span.js';
 import { CLI, quantile, table, timeCommands } from './lib.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gpumon-bench-span-'));

@@ -1,47 +1,37 @@
 import { Command, CommanderError } from 'commander';
-import { registerConfigCommands } from '../config/command.js';
-import { registerBenchCommands } from './bench.js';
-import { registerHistoryCommands } from './history.js';
+import { EXIT } from '../exit-status.js';
 import { VERSION } from '../version.js';
-import { reportError, UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
-import { runOnce } from './once.js';
-import type { MonitorOptions } from './monitor.js';
-import { addSourceOptions } from './options.js';
-import { registerServeAndFleet } from './serve.js';
+import { addBenchCommand } from './bench/command.js';
+import { addConfigCommand } from './config/command.js';
+import { addExportCommand } from './history/export/command.js';
+import { addRecordCommand } from './history/record/command.js';
+import { addReportCommand } from './history/report/command.js';
+import { addRootOptions, runRoot } from './monitor/command.js';
+import { addServeCommand } from './serve/command.js';
+import { addSourceOptions } from './shared/options.js';
+import { reportError } from './shared/report-error.js';
 
+/** The root command (the monitor, or `--once`) and every subcommand, in the order the help lists them. */
 export function buildProgram(): Command {
   const program = new Command('gpumon')
     .description('GPU monitor and GPU-aware benchmark runner for the terminal')
     .version(VERSION, '-V, --version', 'print the version and exit')
-    .helpOption('-h, --help', 'show this help and exit')
-    .option('--once', 'print one snapshot and exit (default when not a TTY)')
-    .option('--json', "print one snapshot as JSON (gpustat's keys and more)")
-    .option('--compact', 'dense view; with --once, one line per GPU')
-    .option('--ascii', 'ASCII only, for terminals without Unicode')
-    .option('--theme <name>', 'dark or light: colors for the terminal background')
-    .option('--threshold <metric=a,b>', 'color bands, e.g. temperature=70,85 (repeatable)', (v: string, all: string[] = []) => [...all, v])
-    .option('--readonly', 'monitor: never offer to signal processes')
+    .helpOption('-h, --help', 'show this help and exit');
+  addRootOptions(program)
     // Copied into each subcommand as it is made: `bench help run`, in the help's own words.
     .helpCommand('help [command]', 'show the help of a command');
-  registerBenchCommands(program);
-  registerHistoryCommands(program);
-  registerServeAndFleet(program);
-  registerConfigCommands(program);
+  addBenchCommand(program);
+  addRecordCommand(program);
+  addExportCommand(program);
+  addReportCommand(program);
+  addServeCommand(program);
+  addConfigCommand(program);
   addSourceOptions(program)
     .helpCommand(false)
     .enablePositionalOptions()
     // Operands are not ours to take: `gpumon nonsense` is an unknown command, not "too many arguments".
     .allowExcessArguments()
-    .action(async (opts: MonitorOptions, self: Command) => {
-      if (self.args.length > 0)
-        self.error(`error: unknown command '${self.args[0]}' (commands: ${self.commands.map((c) => c.name()).join(', ')})`, { code: 'commander.unknownCommand', exitCode: EXIT.usage });
-      if (opts.record !== undefined && (opts.once || opts.json || opts.check))
-        throw new UsageError('--record records what the monitor shows; to record without it: gpumon record');
-      // nvitop's rule: a snapshot, not a screen, when stdout is not a terminal.
-      if (opts.once || opts.json || opts.check || !process.stdout.isTTY) process.exitCode = await runOnce(opts, { stdout: process.stdout, env: process.env });
-      else process.exitCode = await (await import('./monitor.js')).runMonitor(opts, process.env);
-    });
+    .action(runRoot);
   forEachCommand(program, (cmd) => cmd.exitOverride().showHelpAfterError(`(see ${commandPath(cmd)} --help)`));
   return program;
 }

@@ -1,7 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import Conf from 'conf';
-import { CliError, UsageError } from '../cli/errors.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { CliError, EXIT, UsageError } from '../exit-status.js';
 import { BadSetting, isSettingName, KEYS, parseSetting, SETTING_NAMES, showSetting } from './settings.js';
 import { CONFIG_FILE, configDir, configPath, loadSettings } from './settings-file.js';
 

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DemoSource, loadRecording } from '../../src/sampler/demo.js';
-import { BenchPanelController } from '../../src/cli/bench-panel.js';
+import { PanelBenchRunner } from '../../src/cli/monitor/panel-bench-runner.js';
 import { query, tempDb } from '../helpers/history.js';
 import { startOpenAiServer, type TestServer, tokenStream } from '../helpers/openai-server.js';
 
 let server: TestServer | null = null;
-let controller: BenchPanelController | null = null;
+let controller: PanelBenchRunner | null = null;
 const source = new DemoSource(loadRecording('h100'), { intervalMs: 100, selection: null });
 afterEach(async () => {
   controller?.dispose();
@@ -28,7 +28,7 @@ describe("the panel's controller", () => {
     const env = { GPUMON_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'gpumon-config-')) };
     const results = mkdtempSync(join(tmpdir(), 'gpumon-results-'));
     await source.start();
-    controller = new BenchPanelController({ local: { 'base-url': server.url, 'num-prompts': 12, 'max-concurrency': 3 } }, source, 100, env, false, results);
+    controller = new PanelBenchRunner({ local: { 'base-url': server.url, 'num-prompts': 12, 'max-concurrency': 3 } }, source, 100, env, false, results);
     expect(controller.get().choices.map((c) => c.name)).toEqual(['local']);
     expect(controller.get().choices[0]!.summary).toBe(`${server.url}  first model  rate inf  concurrency 3  in 1024  out 128  12 requests`);
     controller.start(0);
@@ -41,7 +41,7 @@ describe("the panel's controller", () => {
     expect(result.gpu.sample_interval_ms).toBe(100);
     expect(result.gpu.devices).toHaveLength(1);
     expect(existsSync(join(env.GPUMON_CONFIG_DIR, 'bench-last.json'))).toBe(true);
-    const next = new BenchPanelController({}, source, 100, env, true);
+    const next = new PanelBenchRunner({}, source, 100, env, true);
     expect(next.get().choices.map((c) => c.name)).toEqual(['last run', 'demo']);
     next.dispose();
   });
@@ -53,7 +53,7 @@ describe("the panel's controller", () => {
     const db = tempDb();
     await source.start();
     const preset = { local: { 'base-url': server.url, 'num-prompts': 6, 'request-rate': 50 } };
-    controller = new BenchPanelController(preset, source, 100, env, false, results, db);
+    controller = new PanelBenchRunner(preset, source, 100, env, false, results, db);
     controller.start(0);
     // The result line comes after the span is written.
     await until(() => controller!.get().progress?.message != null);
@@ -63,7 +63,7 @@ describe("the panel's controller", () => {
 
     const corrupt = join(results, 'text.db');
     writeFileSync(corrupt, 'x'.repeat(5000));
-    controller = new BenchPanelController(preset, source, 100, env, false, results, corrupt);
+    controller = new PanelBenchRunner(preset, source, 100, env, false, results, corrupt);
     controller.start(0);
     // The result line comes after the span is written.
     await until(() => controller!.get().progress?.message != null);
@@ -77,7 +77,7 @@ describe("the panel's controller", () => {
   });
 
   it('says how to add a preset when there is nothing to run', () => {
-    const c = new BenchPanelController({}, source, 100, { GPUMON_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'gpumon-config-')) }, false);
+    const c = new PanelBenchRunner({}, source, 100, { GPUMON_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'gpumon-config-')) }, false);
     expect(c.get().choices).toEqual([]);
     expect(c.get().note).toMatch(/^No presets\. Add one: gpumon config set bench\.presets '\{"local"/);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/exit-status.js';
 import { SETTING_NAMES } from '../../src/config/settings.js';
 import { gpumon, STACK_FRAME } from '../helpers/run-cli.js';
 

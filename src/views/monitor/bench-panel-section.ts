@@ -24,7 +24,7 @@ export interface BenchPanelState {
 
 /**
  * The benchmark panel's side outside the views: the monitor reads its state
- * and asks it to start and stop; it runs `bench http` itself (src/cli/bench-panel.ts).
+ * and asks it to start and stop; it runs `bench http` itself (src/cli/monitor/panel-bench-runner.ts).
  */
 export interface BenchPanelSource {
   readonly get: () => BenchPanelState;
