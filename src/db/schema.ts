@@ -1,6 +1,6 @@
 import type { ClockEventReason, GpuSample, UnknownMap, UnknownReason } from '../model/types.js';
 // Reasons are stored as NVML's own bitmask, so the column reads like nvidia-smi's `clocks_event_reasons.active`.
-import { CLOCK_EVENT_BITS, decodeClockEventMask } from '../sampler/nvidia-smi/clock-events.js';
+import { decodeClockEventMask, encodeClockEventMask } from '../model/clock-events.js';
 
 /**
  * The history database's tables, and how a GpuSample maps to a row and back.
@@ -118,13 +118,6 @@ export const MIGRATIONS: readonly string[] = [
 /** `PRAGMA user_version` of a current file. */
 export const SCHEMA_VERSION = 1 + MIGRATIONS.length;
 
-function reasonMask(reasons: readonly ClockEventReason[]): number {
-  let mask = 0;
-  for (const [bit, name] of CLOCK_EVENT_BITS) if (reasons.includes(name)) mask |= bit;
-  return mask;
-}
-
-
 /** A GpuSample's values as the columns of GPU_VALUE_COLUMNS, in that order; `unknown` as its JSON (the recorder swaps in the id). */
 export function gpuRowValues(g: GpuSample): (number | string | null)[] {
   const bool = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
@@ -133,7 +126,7 @@ export function gpuRowValues(g: GpuSample): (number | string | null)[] {
     ...NUMBER_COLUMNS.map(([f]) => g[f]),
     ...BOOLEAN_COLUMNS.map(([f]) => bool(g[f])),
     ...TEXT_COLUMNS.map(([f]) => g[f]),
-    g.clockEventReasons === null ? null : reasonMask(g.clockEventReasons),
+    g.clockEventReasons === null ? null : encodeClockEventMask(g.clockEventReasons),
     Object.keys(g.unknown).length ? JSON.stringify(g.unknown) : null,
   ];
 }

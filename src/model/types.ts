@@ -1,3 +1,5 @@
+import type { ClockEventReason } from './clock-events.js';
+
 /**
  * The one data model every view reads. The sampler produces these; views
  * (the Ink monitor, the `--once` renderer, JSON, exporters) only read them.
@@ -40,17 +42,8 @@ export type UnknownReason =
   /** A gpumon server keeps it private (process users and command lines, without `--expose-processes`). */
   | 'not_exposed';
 
-/** Names for the bits of `clocks_event_reasons.active` (NVML nvmlClocksEventReason*). */
-export type ClockEventReason =
-  | 'gpu_idle'
-  | 'applications_clocks_setting'
-  | 'sw_power_cap'
-  | 'hw_slowdown'
-  | 'sync_boost'
-  | 'sw_thermal_slowdown'
-  | 'hw_thermal_slowdown'
-  | 'hw_power_brake_slowdown'
-  | 'display_clock_setting';
+/** The names of the clock event (throttle) reasons, with their NVML bits in clock-events.ts. */
+export type { ClockEventReason } from './clock-events.js';
 
 /** Map of field name to the reason it is null. Only null fields appear. */
 export type UnknownMap<T> = Partial<Record<keyof T, UnknownReason>>;

@@ -1,8 +1,8 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { ALERT_RULES, type Alert, SEVERITY } from '../model/alerts.js';
+import { CLOCK_EVENT_BITS, encodeClockEventMask } from '../model/clock-events.js';
 import { processShortName } from '../model/derive.js';
 import type { GpuSample, Snapshot } from '../model/types.js';
-import { CLOCK_EVENT_BITS } from '../sampler/nvidia-smi/clock-events.js';
 
 /**
  * `/metrics`: the snapshot as Prometheus metrics, written with prom-client.
@@ -51,7 +51,7 @@ export const GPU_METRICS: readonly GpuMetric[] = [
   {
     name: 'gpumon_gpu_clock_event_reasons',
     help: 'Active clock event (throttle) reasons as the NVML bitmask',
-    value: (g) => (g.clockEventReasons === null ? null : CLOCK_EVENT_BITS.reduce((m, [bit, r]) => (g.clockEventReasons!.includes(r) ? m | bit : m), 0)),
+    value: (g) => (g.clockEventReasons === null ? null : encodeClockEventMask(g.clockEventReasons)),
     dcgm: 'DCGM_FI_DEV_CLOCK_THROTTLE_REASONS (DCGM_FI_DEV_CLOCKS_EVENT_REASONS)',
   },
   { name: 'gpumon_gpu_lost', help: '1 when the GPU has fallen off the bus (nvidia-smi cannot reach it)', value: (g) => (g.lost ? 1 : 0), dcgm: 'none (DCGM_FI_DEV_XID_ERRORS: Xid 79 means the same; nvidia-smi does not report Xids)' },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClockEventMask, readClockEventReasons } from '../../src/sampler/nvidia-smi/clock-events.js';
+import { decodeClockEventMask, encodeClockEventMask } from '../../src/model/clock-events.js';
+import { readClockEventReasons } from '../../src/sampler/nvidia-smi/clock-events.js';
 import { GPU_FIELDS, GpuFieldSet, gpuFieldForHeader, rejectedFieldName } from '../../src/sampler/nvidia-smi/gpu-fields.js';
 import { type GpuColumn, lostGpu, normalizeBusId, parseQueryGpuCsv } from '../../src/sampler/nvidia-smi/query-gpu.js';
 import { h100, H100_UUID } from '../helpers/fixtures.js';
@@ -142,6 +143,12 @@ describe('clock event reasons', () => {
     expect(decodeClockEventMask(0x4)).toEqual(['sw_power_cap']);
     expect(decodeClockEventMask(0x68)).toEqual(['hw_slowdown', 'sw_thermal_slowdown', 'hw_thermal_slowdown']);
     expect(decodeClockEventMask(0xff)).toHaveLength(8);
+  });
+
+  it('encodes names back into the same mask', () => {
+    expect(encodeClockEventMask([])).toBe(0);
+    expect(encodeClockEventMask(['hw_slowdown', 'sw_thermal_slowdown', 'hw_thermal_slowdown'])).toBe(0x68);
+    for (const mask of [0x4, 0x90, 0x1ff]) expect(encodeClockEventMask(decodeClockEventMask(mask))).toBe(mask);
   });
 
   it('reads the hex cell, and refuses what is not hex', () => {

@@ -1,5 +1,6 @@
 import type { GpuSample } from '../../model/types.js';
-import { GPU_KEYS, gpuJson } from '../json.js';
+import { GPU_WIRE } from '../../model/wire.js';
+import { gpuJson } from '../json.js';
 import type { Span, StoredProcess, StoredSample } from '../../db/query.js';
 
 /**
@@ -9,7 +10,9 @@ import type { Span, StoredProcess, StoredSample } from '../../db/query.js';
  */
 
 /** The last column is empty for a sample, and N for a row that is the mean of N samples over a minute (older than `record.retention.full`). */
-export const CSV_HEADER = ['time', ...GPU_KEYS.map(([, name]) => name), 'minute_mean_of'];
+export const CSV_HEADER = ['time', ...Object.values(GPU_WIRE).map((e) => e.key), 'minute_mean_of'];
+
+const GPU_FIELDS = Object.keys(GPU_WIRE) as (keyof typeof GPU_WIRE)[];
 
 /** RFC 4180: quote a cell that holds a comma, a quote or a line break. */
 function csvCell(v: unknown): string {
@@ -25,7 +28,7 @@ export function csvHeaderLine(): string {
 /** One line per GPU of the sample; unknown values are empty cells, clock event reasons joined with `|`. */
 export function csvLines(s: StoredSample): string {
   const time = new Date(s.time).toISOString();
-  return s.gpus.map((g: GpuSample) => `${[time, ...GPU_KEYS.map(([k]) => g[k]), s.minuteOf].map(csvCell).join(',')}\n`).join('');
+  return s.gpus.map((g: GpuSample) => `${[time, ...GPU_FIELDS.map((f) => g[f]), s.minuteOf].map(csvCell).join(',')}\n`).join('');
 }
 
 export function jsonStart(about: { hostname: string | null; from: number; to: number; spans: readonly Span[] }): string {
