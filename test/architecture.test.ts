@@ -13,14 +13,6 @@ import { describe, expect, it } from 'vitest';
 /** The layers, lowest first: a file may import from its own layer and the ones below. Files directly in src/ rank lowest. */
 const RANK: Readonly<Record<string, number>> = { model: 0, config: 1, sampler: 2, db: 3, bench: 4, views: 5, serve: 6, cli: 7 };
 
-/** Imports that break the layering today, each as `from -> to` under src/. */
-const KNOWN_UPWARD_IMPORTS: readonly string[] = [
-  // removed by the wire-schema change
-  'sampler/remote-json.ts -> views/json.ts',
-  'serve/metrics.ts -> sampler/nvidia-smi/clock-events.ts',
-  'db/schema.ts -> sampler/nvidia-smi/clock-events.ts',
-];
-
 /** Packages that `--once` and `--json` must not load (Ink and React cost ~0.5 s; the rest belong to other commands). */
 const NOT_FOR_ONCE = ['ink', 'react', 'better-sqlite3', 'prom-client', 'execa'];
 
@@ -173,12 +165,7 @@ describe('the import graph of src/', () => {
   });
 
   it(`imports only downwards: ${Object.keys(RANK).join(' < ')}`, () => {
-    expect(upwardImports(graph).filter((edge) => !KNOWN_UPWARD_IMPORTS.includes(edge))).toEqual([]);
-  });
-
-  it('allows only upward imports that still exist (delete the list when they are gone)', () => {
-    const edges = new Set([...graph].flatMap(([from, es]) => es.map((e) => `${from} -> ${e.to}`)));
-    expect(KNOWN_UPWARD_IMPORTS.filter((edge) => !edges.has(edge))).toEqual([]);
+    expect(upwardImports(graph)).toEqual([]);
   });
 
   it("keeps each command's flags apart from the commands and their runs, and loads a run only when its command runs", () => {
