@@ -9,6 +9,8 @@ import { runOnce } from './once.js';
 import type { MonitorOptions } from './monitor.js';
 import { addSourceOptions } from './options.js';
 import { registerServeAndFleet } from './serve.js';
+import { registerSelectCommand } from './select/command.js';
+import { registerWaitCommand } from './wait/command.js';
 
 export function buildProgram(): Command {
   const program = new Command('gpumon')
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerHistoryCommands(program);
   registerServeAndFleet(program);
   registerConfigCommands(program);
+  registerSelectCommand(program);
+  registerWaitCommand(program);
   addSourceOptions(program)
     .helpCommand(false)
     .enablePositionalOptions()
