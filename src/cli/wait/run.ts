@@ -64,7 +64,11 @@ function waitForGpus(
     for (const s of STOP_SIGNALS) process.on(s, onSignal);
     const timer = o.maxWaitMs === null ? null : setTimeout(() => finish({ kind: 'timeout' }), o.maxWaitMs);
     const unsubscribe = source.subscribe(onSnapshot);
-    source.start().catch((e: unknown) => finish(e as Error));
+    source.start().then(
+      // Done on the first snapshot, which start() hands out before it sets its timer: stop that timer too.
+      () => done && source.stop(),
+      (e: unknown) => finish(e as Error),
+    );
   });
 }
 
