@@ -66,6 +66,10 @@ export const EXIT = {
   alertWarning: 20,
   /** `--check`: a critical alert fires, or a `--remote` host is down. */
   alertCritical: 21,
+  /** `select`, `wait`: fewer GPUs qualify than asked for (or exist). */
+  tooFewGpus: 1,
+  /** `wait`: --max-wait passed before enough GPUs were free (sysexits EX_TEMPFAIL: try again later). */
+  waitTimedOut: 75,
   /** `gpumon serve` cannot listen: the port is in use, or the address is not ours (sysexits EX_UNAVAILABLE). */
   cannotListen: 69,
 } as const;

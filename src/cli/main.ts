@@ -7,9 +7,11 @@ import { addExportCommand } from './history/export/command.js';
 import { addRecordCommand } from './history/record/command.js';
 import { addReportCommand } from './history/report/command.js';
 import { addRootOptions, runRoot } from './monitor/command.js';
+import { addSelectCommand } from './select/command.js';
 import { addServeCommand } from './serve/command.js';
 import { addSourceOptions } from './shared/options.js';
 import { reportError } from './shared/report-error.js';
+import { addWaitCommand } from './wait/command.js';
 
 /** The root command (the monitor, or `--once`) and every subcommand, in the order the help lists them. */
 export function buildProgram(): Command {
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   addReportCommand(program);
   addServeCommand(program);
   addConfigCommand(program);
+  addSelectCommand(program);
+  addWaitCommand(program);
   addSourceOptions(program)
     .helpCommand(false)
     .enablePositionalOptions()

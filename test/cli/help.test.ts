@@ -131,7 +131,7 @@ describe('a bad command line: one error line, a pointer to that command’s help
   });
 
   it.each([
-    [['nonsense'], "error: unknown command 'nonsense' (commands: bench, record, export, report, serve, config)\n(see gpumon --help)\n"],
+    [['nonsense'], "error: unknown command 'nonsense' (commands: bench, record, export, report, serve, config, select, wait)\n(see gpumon --help)\n"],
     [['config', 'bogus'], "error: unknown command 'config bogus' (commands: set, reset)\n(see gpumon config --help)\n"],
     [['config', 'set', 'interval', '1', 'extra'], "error: too many arguments for 'set'. Expected 2 arguments but got 3.\n(see gpumon config set --help)\n"],
     [['record', 'extra'], "error: too many arguments for 'record'. Expected 0 arguments but got 1.\n(see gpumon record --help)\n"],

@@ -72,7 +72,7 @@ function demoName(opts: SourceFlags): DemoName | null {
   throw new UsageError(`--demo: no recording named '${opts.demo}' (there are: ${DEMO_RECORDINGS.join(', ')})`);
 }
 
-function gpuSelection(opts: SourceFlags, env: NodeJS.ProcessEnv): GpuSelection {
+export function gpuSelection(opts: SourceFlags, env: NodeJS.ProcessEnv): GpuSelection {
   if (opts.only !== undefined && opts.onlyVisible) throw new UsageError('--only and --only-visible cannot be used together');
   if (opts.only !== undefined) {
     const list = parseOnlyList(opts.only);
@@ -83,7 +83,7 @@ function gpuSelection(opts: SourceFlags, env: NodeJS.ProcessEnv): GpuSelection {
 }
 
 /** How the user chose GPUs, for messages. */
-function selectionName(opts: SourceFlags, env: NodeJS.ProcessEnv): string {
+export function selectionName(opts: SourceFlags, env: NodeJS.ProcessEnv): string {
   return opts.onlyVisible ? `CUDA_VISIBLE_DEVICES=${env.CUDA_VISIBLE_DEVICES ?? ''}` : `--only ${opts.only ?? ''}`;
 }
 
