@@ -174,7 +174,8 @@ export function writeWire(kind: WireKind, v: unknown): unknown {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const readTime = (v: unknown): number | undefined => {
   const t = typeof v === 'string' ? Date.parse(v) : NaN;

@@ -1,5 +1,5 @@
 import type { GpuProcess, GpuSample, HostSample, Snapshot, SnapshotOrigin, Staleness, UnknownReason } from '../model/types.js';
-import { GPU_WIRE, HOST_WIRE, PROCESS_WIRE, readWire, SNAPSHOT_WIRE, WIRE_KIND_NAMES, type WireEntry, wireEntries } from '../model/wire.js';
+import { GPU_WIRE, HOST_WIRE, isObject, PROCESS_WIRE, readWire, SNAPSHOT_WIRE, WIRE_KIND_NAMES, type WireEntry, wireEntries } from '../model/wire.js';
 
 /**
  * The `--json` document (another gpumon's `/api/snapshot` or `/api/stream`)
@@ -12,8 +12,6 @@ import { GPU_WIRE, HOST_WIRE, PROCESS_WIRE, readWire, SNAPSHOT_WIRE, WIRE_KIND_N
 export class SnapshotFormatError extends Error {}
 
 type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function fail(what: string): never {
   throw new SnapshotFormatError(`not a gpumon snapshot: ${what}`);

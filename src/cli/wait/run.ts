@@ -97,10 +97,10 @@ function runForeground(command: CommandLine, env: NodeJS.ProcessEnv, onStart: (p
   });
 }
 
-/** A lock file that cannot be made: exit 73, naming the folder. */
+/** A lock file that cannot be made or read is exit 73, naming the folder; any other failure is not the locks'. */
 function lockFailure(dir: string, e: unknown): never {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (!code) throw e;
+  const { code, path } = e as NodeJS.ErrnoException;
+  if (!code || !path?.startsWith(dir)) throw e;
   throw new CliError(`cannot use the lock folder ${dir}: ${code}`, EXIT.cannotWrite);
 }
 

@@ -50,6 +50,9 @@ function parseLock(text: string): LockFile | null {
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code;
 
+/** A UUID as a file name (nvidia-smi's are safe already; anything else is made so). */
+const fileName = (uuid: string) => uuid.replace(/[^\w.-]/g, '_');
+
 export class GpuLocks {
   private readonly held = new Set<string>();
   private holders: Holder[];
@@ -67,7 +70,7 @@ export class GpuLocks {
   }
 
   private path(uuid: string): string {
-    return join(this.dir, `${uuid.replace(/[^\w.-]/g, '_')}.lock`);
+    return join(this.dir, `${fileName(uuid)}.lock`);
   }
 
   /** A lock file's first live holder and its command; null when the file is gone, is not a whole lock (ours always are), or all its holders are dead. */
@@ -94,7 +97,7 @@ export class GpuLocks {
   /** Writes our lock file's content to a private file, to be linked or renamed into place. */
   private draft(uuid: string): string {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const tmp = join(this.dir, `.${process.pid}.${uuid.replace(/[^\w.-]/g, '_')}.tmp`);
+    const tmp = join(this.dir, `.${process.pid}.${fileName(uuid)}.tmp`);
     writeFileSync(tmp, JSON.stringify({ holders: this.holders, command: this.command } satisfies LockFile));
     return tmp;
   }
