@@ -1,14 +1,34 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/exit-status.js';
 import { SETTING_NAMES } from '../../src/config/settings.js';
 import { gpumon, STACK_FRAME } from '../helpers/run-cli.js';
 
-/** The README and the command line, kept in step: what one says, the other does. */
+/** The documentation and the command line, kept in step: what one says, the other does. */
 
-const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-const CI_RUN = readFileSync(fileURLToPath(new URL('../../.ci/run', import.meta.url)), 'utf8');
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const README = read('README.md');
+const CI_RUN = read('.ci/run');
+
+/** Every Markdown file under docs/, as paths from the repository root. */
+function docsFiles(dir = 'docs'): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? docsFiles(join(dir, e.name)) : e.name.endsWith('.md') ? [relative(ROOT, join(ROOT, dir, e.name))] : [],
+  );
+}
+
+/** The README and every Markdown file under docs/, by path: where the option tables may be. */
+const DOCS = new Map<string, string>([['README.md', README], ...docsFiles().map((f): [string, string] => [f, read(f)])]);
+
+/** One docs file's body under its `# Title` line, which must be its first line. */
+function docBody(path: string, title: string): string {
+  const text = read(path);
+  expect(text.split('\n')[0], `${path} starts with its title`).toBe(`# ${title}`);
+  return text;
+}
 
 /** The lines of one `Title:` section of commander's help (up to the next blank line). */
 function helpSection(help: string, title: string): string[] {
@@ -41,17 +61,22 @@ function allCommands(): { path: string[]; help: string }[] {
   return found;
 }
 
-/** The README's option tables, by the command their header names: | `gpumon bench run` option | meaning |. */
-function readmeOptionTables(): Map<string, string[]> {
-  const tables = new Map<string, string[]>();
-  let current: string[] | null = null;
-  for (const line of README.split('\n')) {
-    const header = /^\| `(gpumon[a-z ]*)` option \|/.exec(line);
-    if (header) tables.set(header[1]!, (current = []));
-    else if (!line.startsWith('|')) current = null;
-    else if (current && !line.startsWith('| ---')) current.push(...(line.split('|')[1]!.match(/--[a-z][a-z-]*/g) ?? []));
+/** The option tables, by the command their header names: | `gpumon bench run` option | meaning |, with the file each is in. */
+function optionTables(): { tables: Map<string, { file: string; options: string[] }>; repeated: string[] } {
+  const tables = new Map<string, { file: string; options: string[] }>();
+  const repeated: string[] = [];
+  for (const [file, text] of DOCS) {
+    let current: string[] | null = null;
+    for (const line of text.split('\n')) {
+      const header = /^\| `(gpumon[a-z ]*)` option \|/.exec(line);
+      if (header) {
+        if (tables.has(header[1]!)) repeated.push(`${header[1]} in ${tables.get(header[1]!)!.file} and ${file}`);
+        tables.set(header[1]!, { file, options: (current = []) });
+      } else if (!line.startsWith('|')) current = null;
+      else if (current && !line.startsWith('| ---')) current.push(...(line.split('|')[1]!.match(/--[a-z][a-z-]*/g) ?? []));
+    }
   }
-  return tables;
+  return { tables, repeated };
 }
 
 const sorted = (xs: readonly string[]) => [...new Set(xs)].sort();
@@ -71,23 +96,28 @@ describe('every command has a --help that fits', () => {
   });
 });
 
-describe('README and command line agree', () => {
-  const tables = readmeOptionTables();
+describe('the documentation and the command line agree', () => {
+  const { tables, repeated } = optionTables();
 
-  it.each(commands.map((c) => [c.path.join(' '), c.help]))('%s: the README table lists exactly the options --help lists', (name, help) => {
-    const options = helpOptions(help);
-    if (options.length === 0) expect(tables.has(name), `${name} has no options, and no table`).toBe(false);
-    else expect(sorted(tables.get(name) ?? []), `| \`${name}\` option | in README.md`).toEqual(sorted(options));
+  it('reads the README and the docs files', () => {
+    expect([...DOCS.keys()]).toEqual(expect.arrayContaining(['README.md', 'docs/exit-status.md', 'docs/settings.md']));
   });
 
-  it('has no option table for a command that does not exist', () => {
+  it.each(commands.map((c) => [c.path.join(' '), c.help]))('%s: its option table lists exactly the options --help lists', (name, help) => {
+    const options = helpOptions(help);
+    if (options.length === 0) expect(tables.has(name), `${name} has no options, and no table`).toBe(false);
+    else expect(sorted(tables.get(name)?.options ?? []), `| \`${name}\` option | in ${tables.get(name)?.file ?? 'README.md or docs/*.md'}`).toEqual(sorted(options));
+  });
+
+  it('has no option table for a command that does not exist, and one table per command', () => {
     const names = new Set(commands.map((c) => c.path.join(' ')));
     expect([...tables.keys()].filter((t) => !names.has(t))).toEqual([]);
     expect(tables.size).toBeGreaterThanOrEqual(8);
+    expect(repeated).toEqual([]);
   });
 
   it('the exit status table has every status the code returns, once each, in order, and no other', () => {
-    const section = /## Exit statuses\n([\s\S]*?)\n## /.exec(README)![1]!;
+    const section = docBody('docs/exit-status.md', 'Exit statuses');
     const listed = [...section.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
     // Ended by a signal: 128 + its number (SIGHUP 1, SIGINT 2, SIGQUIT 3, SIGTERM 15), computed where the signal is caught.
     const returned = [...new Set<number>([...Object.values(EXIT), 129, 130, 131, 143])].sort((a, b) => a - b);
@@ -95,7 +125,7 @@ describe('README and command line agree', () => {
   });
 
   it('the settings table has every key, and no other', () => {
-    const section = /## Settings\n([\s\S]*?)\n## /.exec(README)![1]!;
+    const section = docBody('docs/settings.md', 'Settings');
     const rows = [...section.matchAll(/^\| `([a-z.]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim().replace(/^`(.*)`$/, '$1').replace('(none)', '')]);
     expect(rows.map(([key]) => key)).toEqual(SETTING_NAMES);
     // The defaults as `gpumon config` shows them in a fresh settings folder: `interval  1  (default)  ...`.
