@@ -20,7 +20,7 @@ export class CliError extends Error {
 }
 
 /**
- * gpumon's exit statuses, documented in the README. Where nvidia-smi has its
+ * gpumon's exit statuses, documented in docs/exit-status.md. Where nvidia-smi has its
  * own status for the same failure, gpumon uses the same number.
  */
 export const EXIT = {

@@ -13,7 +13,7 @@ import { ProtocolError, type ResponseEvents, type ResponseHead, ResponseParser }
  * to a socket and a small parser reading the answer, where undici validates
  * and builds each request anew and runs the parser through callbacks out of
  * WebAssembly. On short requests that was most of what the client cost per
- * request (README, `npm run bench -- http`), and a load generator that costs
+ * request (docs/design/bench-http-client.md, `npm run bench -- http`), and a load generator that costs
  * more per request than the server under test measures itself.
  */
 

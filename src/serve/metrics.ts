@@ -29,7 +29,7 @@ const bytes = (mib: number | null) => (mib === null ? null : mib * 1024 * 1024);
 const hertz = (mhz: number | null) => (mhz === null ? null : mhz * 1e6);
 const flag = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
 
-/** Every per-GPU gauge, with its DCGM counterpart (README "Metrics" lists the same). */
+/** Every per-GPU gauge, with its DCGM counterpart (docs/serve.md, "Metrics", lists the same). */
 export const GPU_METRICS: readonly GpuMetric[] = [
   { name: 'gpumon_gpu_utilization_ratio', help: 'Share of the last sample period a kernel ran (0..1)', value: (g) => ratio(g.utilizationGpu), dcgm: 'DCGM_FI_DEV_GPU_UTIL / 100' },
   { name: 'gpumon_gpu_memory_utilization_ratio', help: 'Share of the last sample period device memory was read or written (0..1)', value: (g) => ratio(g.utilizationMemory), dcgm: 'DCGM_FI_DEV_MEM_COPY_UTIL / 100' },
