@@ -7,7 +7,6 @@ import { hostLines } from '../text/snapshot-text.js';
 import { benchPanelKeys, benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel-section.js';
 import { Frame } from './Frame.js';
 import { planLayout } from './layout.js';
-import type { AlertLine } from '../text/fleet.js';
 import {
   alertBarLine,
   gpuBoxLines,
@@ -41,8 +40,6 @@ export interface MonitorProps {
   readonly onQuit: () => void;
   /** The benchmark panel's controller (key b); absent, the key says there is none. */
   readonly bench?: BenchPanelSource;
-  /** The alerts firing for the newest snapshot (evaluated as snapshots arrive); none when absent. */
-  readonly alerts?: () => readonly AlertLine[];
 }
 
 const NO_BENCH: BenchPanelState = { choices: [], progress: null, resultPath: null, note: null };
@@ -54,7 +51,7 @@ const noBench = { subscribe: () => () => {}, get: () => NO_BENCH };
  */
 export function Monitor(props: MonitorProps) {
   const { store, terminal, options: o } = props;
-  const { snapshot, history } = useSyncExternalStore(store.subscribe, store.get);
+  const { snapshot, history, alerts } = useSyncExternalStore(store.subscribe, store.get);
   const size = useSyncExternalStore(terminal.subscribe, terminal.size);
   const benchSource = props.bench ?? noBench;
   const bench = useSyncExternalStore(benchSource.subscribe, benchSource.get);
@@ -64,7 +61,6 @@ export function Monitor(props: MonitorProps) {
     () => sortProcesses(filterProcesses(snapshot.processes, ui.filter), ui.sort, ui.descending),
     [snapshot.processes, ui.filter, ui.sort, ui.descending],
   );
-  const alerts = props.alerts?.() ?? [];
   const width = size.columns;
   const panelOpen = ui.benchOpen && props.bench !== undefined;
   const panel = panelOpen ? benchPanelLines(bench, Math.min(ui.benchChoice, Math.max(0, bench.choices.length - 1)), width, o) : null;
