@@ -3,7 +3,8 @@ import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 're
 import type { ViewMode } from '../../config/settings.js';
 import { filterProcesses, type SignalName, sortProcesses, type SortColumn } from '../../model/processes.js';
 import type { SnapshotStore } from '../../model/store.js';
-import { hostLines } from '../text/snapshot-text.js';
+import { hostRows } from '../text/snapshot-text.js';
+import { type Row, textRow } from '../text/row.js';
 import { benchPanelKeys, benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel-section.js';
 import { Frame } from './Frame.js';
 import { planLayout } from './layout.js';
@@ -42,6 +43,7 @@ export interface MonitorProps {
   readonly bench?: BenchPanelSource;
 }
 
+const BLANK_ROW: Row = textRow(' ');
 const NO_BENCH: BenchPanelState = { choices: [], progress: null, resultPath: null, note: null };
 const noBench = { subscribe: () => () => {}, get: () => NO_BENCH };
 
@@ -102,8 +104,8 @@ export function Monitor(props: MonitorProps) {
   if (help && ui.overlay?.kind === 'help') {
     const top = Math.min(ui.overlay.top, Math.max(0, help.length - helpPage));
     const page = help.slice(top, top + helpPage);
-    while (page.length < helpPage) page.push(' ');
-    return <Frame lines={[...page, helpStatusLine(top, helpPage, help.length, width, o)].slice(-size.rows)} />;
+    while (page.length < helpPage) page.push(BLANK_ROW);
+    return <Frame rows={[...page, helpStatusLine(top, helpPage, help.length, width, o)].slice(-size.rows)} />;
   }
 
   const graphGpu = snapshot.gpus[Math.min(ui.graphGpu, snapshot.gpus.length - 1)];
@@ -113,7 +115,7 @@ export function Monitor(props: MonitorProps) {
   const lines = [
     headerLine(snapshot, width, o),
     ...(layout.mode === 'full' ? gpuBoxLines(snapshot.gpus, width, o) : gpuCompactLines(snapshot.gpus, width, o).slice(0, layout.gpuLines)),
-    ...(layout.hostLines ? hostLines(snapshot.host, width, o) : []),
+    ...(layout.hostLines ? hostRows(snapshot.host, width, o) : []),
     ...(layout.graphLines
       ? historyLines(graphGpu, graphGpu ? history.series(graphGpu.uuid, ui.graphMetric, graphWidth) : [], ui.graphMetric, props.intervalMs, width, layout.graphLines, o)
       : []),
@@ -125,11 +127,11 @@ export function Monitor(props: MonitorProps) {
   // The status line stays on the last row, the alert bar above it: what does not fit above them is cut, what is short is padded.
   const bodyRows = Math.max(0, size.rows - 1 - layout.alertBar);
   const body = lines.slice(0, bodyRows);
-  while (body.length < bodyRows) body.push(' ');
+  while (body.length < bodyRows) body.push(BLANK_ROW);
   const bar = layout.alertBar ? [alertBarLine(alerts, width, o)] : [];
   // A run going on behind the closed panel shows on the status line, unless something more urgent is there.
   const quiet = !ui.message && !ui.overlay && !ui.editingFilter && !ui.filter;
   const status =
     !panel && quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o, { panelKeys: panel ? benchPanelKeys(bench) : null, readonly: props.readonly });
-  return <Frame lines={[...body, ...bar, status].slice(-Math.max(1, size.rows))} />;
+  return <Frame rows={[...body, ...bar, status].slice(-Math.max(1, size.rows))} />;
 }
