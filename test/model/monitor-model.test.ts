@@ -6,7 +6,8 @@ import { SnapshotStore } from '../../src/model/store.js';
 import type { Snapshot } from '../../src/model/types.js';
 import { lostGpu } from '../../src/sampler/nvidia-smi/query-gpu.js';
 import { planLayout } from '../../src/views/monitor/layout.js';
-import { initialUiState, onKey, visibleTop } from '../../src/views/monitor/state.js';
+import { onKey } from '../../src/views/monitor/screens/index.js';
+import { initialUiState, visibleTop } from '../../src/views/monitor/state.js';
 import { demoAt, withProcesses } from '../helpers/snapshots.js';
 
 describe('Ring', () => {
@@ -139,7 +140,7 @@ describe('onKey', () => {
   it('keys while typing a filter go into the filter, not to the commands', () => {
     let s = onKey(start, '/', {}, ctx).state;
     for (const c of 'qTK') s = onKey(s, c, {}, ctx).state;
-    expect(s).toMatchObject({ filter: 'qTK', editingFilter: true, overlay: null });
+    expect(s).toMatchObject({ filter: 'qTK', screens: [{ kind: 'main' }, { kind: 'filter' }] });
     expect(onKey(s, 'c', { ctrl: true }, ctx).effect).toEqual({ kind: 'quit' });
   });
   it('a signal key with nothing selected says so instead of asking', () => {

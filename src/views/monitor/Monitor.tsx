@@ -20,7 +20,8 @@ import {
   type SectionOptions,
   statusLine,
 } from './sections.js';
-import { initialUiState, type KeyPress, type Message, onKey, selectedRow, type UiState, visibleTop } from './state.js';
+import { onKey } from './screens/index.js';
+import { findScreen, initialUiState, type KeyPress, type Message, selectedRow, topScreen, type UiState, visibleTop } from './state.js';
 
 /** The terminal's size, and a way to hear when it changes. */
 export interface TerminalSize {
@@ -64,10 +65,11 @@ export function Monitor(props: MonitorProps) {
     [snapshot.processes, ui.filter, ui.sort, ui.descending],
   );
   const width = size.columns;
-  const panelOpen = ui.benchOpen && props.bench !== undefined;
+  const panelOpen = findScreen(ui, 'bench') !== null && props.bench !== undefined;
   const panel = panelOpen ? benchPanelLines(bench, Math.min(ui.benchChoice, Math.max(0, bench.choices.length - 1)), width, o) : null;
   const layout = planLayout(width, size.rows, snapshot.gpus.length, ui.view, { alertBar: alerts.length > 0, panelLines: panel?.length ?? null });
-  const help = ui.overlay?.kind === 'help' ? helpLines(width, o, props.readonly) : null;
+  const helpScreen = findScreen(ui, 'help');
+  const help = helpScreen ? helpLines(width, o, props.readonly) : null;
   // The help shows a page above its status line.
   const helpPage = Math.max(1, size.rows - 1);
 
@@ -101,8 +103,8 @@ export function Monitor(props: MonitorProps) {
   );
   useInput(handleKey, { isActive: props.keys });
 
-  if (help && ui.overlay?.kind === 'help') {
-    const top = Math.min(ui.overlay.top, Math.max(0, help.length - helpPage));
+  if (help && helpScreen) {
+    const top = Math.min(helpScreen.top, Math.max(0, help.length - helpPage));
     const page = help.slice(top, top + helpPage);
     while (page.length < helpPage) page.push(BLANK_ROW);
     return <Frame rows={[...page, helpStatusLine(top, helpPage, help.length, width, o)].slice(-size.rows)} />;
@@ -130,7 +132,7 @@ export function Monitor(props: MonitorProps) {
   while (body.length < bodyRows) body.push(BLANK_ROW);
   const bar = layout.alertBar ? [alertBarLine(alerts, width, o)] : [];
   // A run going on behind the closed panel shows on the status line, unless something more urgent is there.
-  const quiet = !ui.message && !ui.overlay && !ui.editingFilter && !ui.filter;
+  const quiet = !ui.message && !ui.filter && ['main', 'bench'].includes(topScreen(ui).kind);
   const status =
     !panel && quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o, { panelKeys: panel ? benchPanelKeys(bench) : null, readonly: props.readonly });
   return <Frame rows={[...body, ...bar, status].slice(-Math.max(1, size.rows))} />;

@@ -16,7 +16,7 @@ import type { Row } from '../text/row.js';
 import { gpuBlock, type TextViewOptions } from '../text/snapshot-text.js';
 import { hostColumnWidth, processHeaderSegs, processRowSegs } from '../text/process-table.js';
 import type { GpuProcess } from '../../model/types.js';
-import type { UiState } from './state.js';
+import { findScreen, topScreen, type UiState } from './state.js';
 import type { AlertLine } from '../text/fleet.js';
 
 /**
@@ -157,11 +157,12 @@ export interface ProcessTableView {
 }
 
 /** The process table: a title rule (optional), the header, and a page of rows, the selected one highlighted. */
-export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sort' | 'descending' | 'filter' | 'editingFilter'>, width: number, o: SectionOptions): Row[] {
+export function processTableLines(t: ProcessTableView, state: UiState, width: number, o: SectionOptions): Row[] {
   const out: Row[] = [];
   if (t.title) {
     const shown = t.rows.length === t.total ? `${t.total}` : `${t.rows.length} of ${t.total}`;
-    const filter = state.filter || state.editingFilter ? `  filter: ${state.filter}${state.editingFilter ? '_' : ''}` : '';
+    const editing = findScreen(state, 'filter') !== null;
+    const filter = state.filter || editing ? `  filter: ${state.filter}${editing ? '_' : ''}` : '';
     const rule = o.ascii ? '-' : '─';
     const title = `${rule}${rule} Processes (${shown})${filter} `;
     out.push(paint([seg(title, 'bold'), seg(rule.repeat(Math.max(0, width - title.length)), 'dim')], width, o));
@@ -211,9 +212,10 @@ function hintsLine(hints: readonly string[], width: number, o: SectionOptions): 
  */
 export function statusLine(state: UiState, width: number, o: SectionOptions, hints: { readonly panelKeys?: readonly string[] | null; readonly readonly?: boolean } = {}): Row {
   const { panelKeys = null } = hints;
-  if (state.overlay?.kind === 'confirm') return paint([seg(`Send ${state.overlay.signal} to ${state.overlay.label}? [y/N]`, 'severe')], width, o);
+  const top = topScreen(state);
+  if (top.kind === 'confirm') return paint([seg(`Send ${top.signal} to ${top.label}? [y/N]`, 'severe')], width, o);
   if (state.message) return paint([seg(state.message.text, state.message.level === 'error' ? 'high' : 'bold')], width, o);
-  if (state.editingFilter) return paint([seg(`/${state.filter}_`, 'bold'), seg('   filter by user, PID or command; Enter keeps it, Esc clears it', 'dim')], width, o);
+  if (top.kind === 'filter') return paint([seg(`/${state.filter}_`, 'bold'), seg('   filter by user, PID or command; Enter keeps it, Esc clears it', 'dim')], width, o);
   if (panelKeys) return hintsLine(['q quit', 'h help', ...panelKeys], width, o);
   if (state.filter) return paint([seg(`filter: ${state.filter}`, 'bold'), seg('   Esc clears it   h help', 'dim')], width, o);
   return hintsLine(hints.readonly ? HINTS.filter((h) => !h.startsWith('I/T/K')) : HINTS, width, o);
