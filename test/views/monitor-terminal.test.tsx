@@ -75,8 +75,22 @@ async function onTerminal(columns: number, rows: number, first: Snapshot = fourG
   return { xt, screen, store, until, frames, framesAfter, press, unmount: app.unmount };
 }
 
-let t: Awaited<ReturnType<typeof onTerminal>> | null = null;
-let ink: Awaited<ReturnType<typeof renderMonitor>> | null = null;
+type OnTerminal = Awaited<ReturnType<typeof onTerminal>>;
+type InkMonitor = Awaited<ReturnType<typeof renderMonitor>>;
+
+/** Pushes each snapshot to both monitors: after each frame, the terminal shows what the Ink rendering shows. */
+async function sameFrameAfterFrame(t: OnTerminal, ink: InkMonitor, snapshots: readonly Snapshot[]): Promise<void> {
+  for (const s of snapshots) {
+    const before = t.frames();
+    t.store.push(s);
+    await ink.push(s);
+    await t.framesAfter(before);
+    expect(t.xt.text()).toEqual(ink.lines().map((l) => l.trimEnd()));
+  }
+}
+
+let t: OnTerminal | null = null;
+let ink: InkMonitor | null = null;
 afterEach(() => {
   t?.unmount();
   ink?.unmount();
@@ -90,13 +104,7 @@ describe('the monitor on a terminal (FrameSink -> DiffScreen -> xterm.js)', () =
     expect(t.xt.buffer.type).toBe('alternate');
     expect(t.xt.text()).toEqual(ink.lines().map((l) => l.trimEnd()));
     const first = t.screen.bytesWritten;
-    for (const s of snapshotSeries(4, 12, 6)) {
-      const before = t.frames();
-      t.store.push(s);
-      await ink.push(s);
-      await t.framesAfter(before);
-      expect(t.xt.text()).toEqual(ink.lines().map((l) => l.trimEnd()));
-    }
+    await sameFrameAfterFrame(t, ink, snapshotSeries(4, 12, 6));
     // Later frames change a few cells, not the screen.
     expect((t.screen.bytesWritten - first) / 6).toBeLessThan(first / 2);
   });
@@ -155,13 +163,7 @@ describe('the monitor on a terminal (FrameSink -> DiffScreen -> xterm.js)', () =
     await t.framesAfter(before);
     await t.until((text) => /^q quit/.test(text[9]!));
     expect(t.xt.text()).toEqual(ink.lines().map((l) => l.trimEnd()));
-    for (const s of snapshotSeries(4, 3, 3)) {
-      const n = t.frames();
-      t.store.push(s);
-      await ink.push(s);
-      await t.framesAfter(n);
-      expect(t.xt.text()).toEqual(ink.lines().map((l) => l.trimEnd()));
-    }
+    await sameFrameAfterFrame(t, ink, snapshotSeries(4, 3, 3));
     expect(t.xt.looks(9, 0, 6)).toEqual(Array(6).fill(DIM));
   });
 });
