@@ -54,8 +54,6 @@ export function sameRow(a: Row | undefined, b: Row | undefined): boolean {
 
 /** Characters one column wide, checked without string-width. */
 const NARROW = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2190-\u25ff]$/u;
-/** Control characters: never sent (a process's command line could hold an escape). */
-const CONTROL = /^[\x00-\x1f\x7f-\x9f]$/;
 
 /**
  * The row's cells, at most `width` of them: a wide character takes two (its
@@ -67,7 +65,9 @@ export function rowCells(row: Row, width: number): Cell[] {
   for (const { text, style } of row) {
     for (const ch of text) {
       if (cells.length >= width) return cells;
-      if (CONTROL.test(ch)) continue;
+      // Control characters are never sent (a process's command line could hold an escape).
+      const cp = ch.charCodeAt(0);
+      if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue;
       const w = NARROW.test(ch) ? 1 : stringWidth(ch);
       if (w === 0) {
         const prev = cells[cells.length - 1];
