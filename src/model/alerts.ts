@@ -48,6 +48,15 @@ export interface Alert {
   readonly message: string;
 }
 
+/** A firing alert as the views show it: the host it is on ('' for this one), the GPU, what. */
+export interface AlertLine {
+  readonly severity: Severity;
+  readonly host: string;
+  readonly gpuIndex: number | null;
+  readonly rule: string;
+  readonly message: string;
+}
+
 /** A rule's condition at one instant: null when it does not hold, else what to say. */
 type Condition = (g: GpuSample, s: Snapshot, limits: AlertLimits) => string | null;
 

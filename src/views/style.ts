@@ -39,6 +39,8 @@ const THEMES: Record<ThemeName, Record<Token, string>> = {
 export interface Painter {
   readonly color: boolean;
   paint(token: Token | null | undefined, text: string): string;
+  /** The token's SGR parameters ('' without color or token): the style of a row's run. */
+  sgr(token: Token | null | undefined): string;
 }
 
 export function makePainter(color: boolean, theme: ThemeName = 'dark'): Painter {
@@ -46,6 +48,7 @@ export function makePainter(color: boolean, theme: ThemeName = 'dark'): Painter 
   return {
     color,
     paint: (token, text) => (color && token && text ? `\x1b[${codes[token]}m${text}\x1b[0m` : text),
+    sgr: (token) => (color && token ? codes[token] : ''),
   };
 }
 

@@ -85,7 +85,7 @@ export interface HarnessOptions {
   readonly color?: boolean;
   readonly signalResult?: { ok: boolean; message: string };
   readonly bench?: BenchPanelSource;
-  /** What the alert bar shows (the monitor's `alerts` prop). */
+  /** What the alert bar shows (the store's alerts for each snapshot). */
   readonly alerts?: () => readonly AlertLine[];
 }
 
@@ -121,7 +121,7 @@ const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Promise<MonitorHarness> {
   const columns = o.columns ?? 100;
   const rows = o.rows ?? 40;
-  const store = new SnapshotStore(first);
+  const store = new SnapshotStore(first, undefined, o.alerts);
   const size = { current: { columns, rows } };
   const resizeListeners = new Set<() => void>();
   const signals: MonitorHarness['signals'] = [];
@@ -140,7 +140,6 @@ export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Pr
     },
     onQuit: () => quits.push(Date.now()),
     bench: o.bench,
-    alerts: o.alerts,
   };
   let lastFrame: () => string;
   let frameCount: () => number;

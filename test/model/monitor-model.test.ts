@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { GpuHistory, Ring } from '../../src/model/history.js';
 import { filterProcesses, sortProcesses } from '../../src/model/processes.js';
+import { alertsAtInstant } from '../../src/model/alerts.js';
 import { SnapshotStore } from '../../src/model/store.js';
+import type { Snapshot } from '../../src/model/types.js';
 import { lostGpu } from '../../src/sampler/nvidia-smi/query-gpu.js';
 import { planLayout } from '../../src/views/monitor/layout.js';
-import { initialUiState, onKey, visibleTop } from '../../src/views/monitor/state.js';
+import { onKey } from '../../src/views/monitor/screens/index.js';
+import { initialUiState, visibleTop } from '../../src/views/monitor/state.js';
 import { demoAt, withProcesses } from '../helpers/snapshots.js';
 
 describe('Ring', () => {
@@ -30,6 +33,22 @@ describe('GpuHistory and SnapshotStore', () => {
     expect(store.history.series(uuid, 'utilization', 10)).toEqual([99, 99, 99, null]);
     expect(store.history.series(uuid, 'memory', 1)).toEqual([null]);
     expect(store.history.series('GPU-none', 'power', 5)).toEqual([]);
+  });
+
+  it('keeps the alerts of each snapshot in the same state as the snapshot, judged once as it arrives', () => {
+    const s = demoAt('h100');
+    const judged: Snapshot[] = [];
+    const hot = { ...s, gpus: s.gpus.map((g) => ({ ...g, temperatureGpuC: 99 })) };
+    const store = new SnapshotStore(s, undefined, (x) => (judged.push(x), alertsAtInstant(x).map((a) => ({ ...a, host: '' }))));
+    expect(store.get().alerts).toEqual([]);
+    store.push(hot);
+    const state = store.get();
+    expect(state.snapshot).toBe(hot);
+    expect(state.alerts.map((a) => a.rule)).toEqual(['temperature']);
+    store.push(s);
+    expect(store.get().alerts).toEqual([]);
+    expect(judged).toEqual([s, hot, s]);
+    expect(new SnapshotStore(s).get().alerts).toEqual([]);
   });
 });
 
@@ -121,7 +140,7 @@ describe('onKey', () => {
   it('keys while typing a filter go into the filter, not to the commands', () => {
     let s = onKey(start, '/', {}, ctx).state;
     for (const c of 'qTK') s = onKey(s, c, {}, ctx).state;
-    expect(s).toMatchObject({ filter: 'qTK', editingFilter: true, overlay: null });
+    expect(s).toMatchObject({ filter: 'qTK', screens: [{ kind: 'main' }, { kind: 'filter' }] });
     expect(onKey(s, 'c', { ctrl: true }, ctx).effect).toEqual({ kind: 'quit' });
   });
   it('a signal key with nothing selected says so instead of asking', () => {

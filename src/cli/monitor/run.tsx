@@ -45,12 +45,8 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
             source.stop();
             throw e;
           });
-  let alerts = alertsOf(first);
-  const store = new SnapshotStore(first, recorder?.history);
-  source.subscribe((s) => {
-    alerts = alertsOf(s);
-    store.push(s);
-  });
+  const store = new SnapshotStore(first, recorder?.history, alertsOf);
+  source.subscribe((s) => store.push(s));
   const bench = new PanelBenchRunner(settings['bench.presets'], source, intervalMs, env, opts.demo !== undefined && opts.demo !== false, process.cwd(), typeof opts.record === 'string' ? opts.record : undefined);
 
   const out = process.stdout;
@@ -118,7 +114,6 @@ export async function runMonitor(opts: MonitorOptions, env: NodeJS.ProcessEnv): 
       onSignal={(pid, startTimeMs, signal) => signalProcess(pid, startTimeMs, signal)}
       onQuit={() => finish(0)}
       bench={bench}
-      alerts={() => alerts}
     />
     </FrameSinkContext.Provider>,
     // Frames go to the DiffScreen through FrameSinkContext; Ink keeps React, keys and the size.

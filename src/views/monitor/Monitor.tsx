@@ -3,11 +3,11 @@ import { useCallback, useMemo, useRef, useState, useSyncExternalStore } from 're
 import type { ViewMode } from '../../config/settings.js';
 import { filterProcesses, type SignalName, sortProcesses, type SortColumn } from '../../model/processes.js';
 import type { SnapshotStore } from '../../model/store.js';
-import { hostLines } from '../text/snapshot-text.js';
+import { hostRows } from '../text/snapshot-text.js';
+import { type Row, textRow } from '../text/row.js';
 import { benchPanelKeys, benchPanelLines, type BenchPanelSource, type BenchPanelState, benchStatusLine, isRunning } from './bench-panel-section.js';
 import { Frame } from './Frame.js';
 import { planLayout } from './layout.js';
-import type { AlertLine } from '../text/fleet.js';
 import {
   alertBarLine,
   gpuBoxLines,
@@ -20,7 +20,8 @@ import {
   type SectionOptions,
   statusLine,
 } from './sections.js';
-import { initialUiState, type KeyPress, type Message, onKey, selectedRow, type UiState, visibleTop } from './state.js';
+import { onKey } from './screens/index.js';
+import { findScreen, initialUiState, type KeyPress, type Message, selectedRow, topScreen, type UiState, visibleTop } from './state.js';
 
 /** The terminal's size, and a way to hear when it changes. */
 export interface TerminalSize {
@@ -41,10 +42,9 @@ export interface MonitorProps {
   readonly onQuit: () => void;
   /** The benchmark panel's controller (key b); absent, the key says there is none. */
   readonly bench?: BenchPanelSource;
-  /** The alerts firing for the newest snapshot (evaluated as snapshots arrive); none when absent. */
-  readonly alerts?: () => readonly AlertLine[];
 }
 
+const BLANK_ROW: Row = textRow(' ');
 const NO_BENCH: BenchPanelState = { choices: [], progress: null, resultPath: null, note: null };
 const noBench = { subscribe: () => () => {}, get: () => NO_BENCH };
 
@@ -54,7 +54,7 @@ const noBench = { subscribe: () => () => {}, get: () => NO_BENCH };
  */
 export function Monitor(props: MonitorProps) {
   const { store, terminal, options: o } = props;
-  const { snapshot, history } = useSyncExternalStore(store.subscribe, store.get);
+  const { snapshot, history, alerts } = useSyncExternalStore(store.subscribe, store.get);
   const size = useSyncExternalStore(terminal.subscribe, terminal.size);
   const benchSource = props.bench ?? noBench;
   const bench = useSyncExternalStore(benchSource.subscribe, benchSource.get);
@@ -64,12 +64,12 @@ export function Monitor(props: MonitorProps) {
     () => sortProcesses(filterProcesses(snapshot.processes, ui.filter), ui.sort, ui.descending),
     [snapshot.processes, ui.filter, ui.sort, ui.descending],
   );
-  const alerts = props.alerts?.() ?? [];
   const width = size.columns;
-  const panelOpen = ui.benchOpen && props.bench !== undefined;
+  const panelOpen = findScreen(ui, 'bench') !== null && props.bench !== undefined;
   const panel = panelOpen ? benchPanelLines(bench, Math.min(ui.benchChoice, Math.max(0, bench.choices.length - 1)), width, o) : null;
   const layout = planLayout(width, size.rows, snapshot.gpus.length, ui.view, { alertBar: alerts.length > 0, panelLines: panel?.length ?? null });
-  const help = ui.overlay?.kind === 'help' ? helpLines(width, o, props.readonly) : null;
+  const helpScreen = findScreen(ui, 'help');
+  const help = helpScreen ? helpLines(width, o, props.readonly) : null;
   // The help shows a page above its status line.
   const helpPage = Math.max(1, size.rows - 1);
 
@@ -103,11 +103,11 @@ export function Monitor(props: MonitorProps) {
   );
   useInput(handleKey, { isActive: props.keys });
 
-  if (help && ui.overlay?.kind === 'help') {
-    const top = Math.min(ui.overlay.top, Math.max(0, help.length - helpPage));
+  if (help && helpScreen) {
+    const top = Math.min(helpScreen.top, Math.max(0, help.length - helpPage));
     const page = help.slice(top, top + helpPage);
-    while (page.length < helpPage) page.push(' ');
-    return <Frame lines={[...page, helpStatusLine(top, helpPage, help.length, width, o)].slice(-size.rows)} />;
+    while (page.length < helpPage) page.push(BLANK_ROW);
+    return <Frame rows={[...page, helpStatusLine(top, helpPage, help.length, width, o)].slice(-size.rows)} />;
   }
 
   const graphGpu = snapshot.gpus[Math.min(ui.graphGpu, snapshot.gpus.length - 1)];
@@ -117,7 +117,7 @@ export function Monitor(props: MonitorProps) {
   const lines = [
     headerLine(snapshot, width, o),
     ...(layout.mode === 'full' ? gpuBoxLines(snapshot.gpus, width, o) : gpuCompactLines(snapshot.gpus, width, o).slice(0, layout.gpuLines)),
-    ...(layout.hostLines ? hostLines(snapshot.host, width, o) : []),
+    ...(layout.hostLines ? hostRows(snapshot.host, width, o) : []),
     ...(layout.graphLines
       ? historyLines(graphGpu, graphGpu ? history.series(graphGpu.uuid, ui.graphMetric, graphWidth) : [], ui.graphMetric, props.intervalMs, width, layout.graphLines, o)
       : []),
@@ -129,11 +129,11 @@ export function Monitor(props: MonitorProps) {
   // The status line stays on the last row, the alert bar above it: what does not fit above them is cut, what is short is padded.
   const bodyRows = Math.max(0, size.rows - 1 - layout.alertBar);
   const body = lines.slice(0, bodyRows);
-  while (body.length < bodyRows) body.push(' ');
+  while (body.length < bodyRows) body.push(BLANK_ROW);
   const bar = layout.alertBar ? [alertBarLine(alerts, width, o)] : [];
   // A run going on behind the closed panel shows on the status line, unless something more urgent is there.
-  const quiet = !ui.message && !ui.overlay && !ui.editingFilter && !ui.filter;
+  const quiet = !ui.message && !ui.filter && ['main', 'bench'].includes(topScreen(ui).kind);
   const status =
     !panel && quiet && bench.progress && isRunning(bench.progress) ? benchStatusLine(bench.progress, width, o) : statusLine(ui, width, o, { panelKeys: panel ? benchPanelKeys(bench) : null, readonly: props.readonly });
-  return <Frame lines={[...body, ...bar, status].slice(-Math.max(1, size.rows))} />;
+  return <Frame rows={[...body, ...bar, status].slice(-Math.max(1, size.rows))} />;
 }

@@ -1,7 +1,8 @@
 import type { BenchProgress } from '../../bench/live-stats.js';
 import { bar, fmtFixed, fmtInt, NA, padStart } from '../format.js';
 import { progressCount, progressLine } from '../text/bench-progress.js';
-import { line, type Seg, seg } from '../text/layout.js';
+import { lineRow, type Seg, seg } from '../text/layout.js';
+import type { Row } from '../text/row.js';
 import type { SectionOptions } from './sections.js';
 
 /** A setup the panel offers: a preset from the settings, or the last run. */
@@ -35,7 +36,7 @@ export interface BenchPanelSource {
 
 export const isRunning = (p: BenchProgress | null) => p !== null && ['starting', 'baseline', 'warmup', 'running'].includes(p.phase);
 
-const paint = (segs: readonly Seg[], width: number, o: SectionOptions) => line(segs, width, o.painter, o.ascii);
+const paint = (segs: readonly Seg[], width: number, o: SectionOptions): Row => lineRow(segs, width, o.painter, o.ascii);
 const pct = (p: { p50: number; p90: number; p99: number } | null, digits: number) =>
   p ? `p50 ${fmtFixed(p.p50, digits)}  p90 ${fmtFixed(p.p90, digits)}  p99 ${fmtFixed(p.p99, digits)}` : NA;
 
@@ -46,7 +47,7 @@ function donePercent(p: BenchProgress): number | null {
 }
 
 /** The panel's lines, each exactly `width` columns; the layout decides how many show (its keys are on the status line). */
-export function benchPanelLines(s: BenchPanelState, selected: number, width: number, o: SectionOptions): string[] {
+export function benchPanelLines(s: BenchPanelState, selected: number, width: number, o: SectionOptions): Row[] {
   const rule = o.ascii ? '-' : '─';
   const p = s.progress;
   const running = isRunning(p);
@@ -108,6 +109,6 @@ export function benchPanelKeys(s: BenchPanelState): readonly string[] {
 }
 
 /** The status line while a run goes on with the panel closed. */
-export function benchStatusLine(p: BenchProgress, width: number, o: SectionOptions): string {
+export function benchStatusLine(p: BenchProgress, width: number, o: SectionOptions): Row {
   return paint([seg(progressLine(p).replace(/^bench http/, 'bench'), 'bold'), seg('   b: the panel (x stops the run)', 'dim')], width, o);
 }

@@ -11,25 +11,26 @@ import {
 import type { HistoryMetric } from '../../model/history.js';
 import type { GpuSample, Snapshot } from '../../model/types.js';
 import { bar, displayWidth, fmtClock, fmtInt, fmtMiBPair, NA, padStart } from '../format.js';
-import { box, line, type Seg, seg } from '../text/layout.js';
+import { boxRows, lineRow, type Seg, seg } from '../text/layout.js';
+import type { Row } from '../text/row.js';
 import { gpuBlock, type TextViewOptions } from '../text/snapshot-text.js';
 import { hostColumnWidth, processHeaderSegs, processRowSegs } from '../text/process-table.js';
 import type { GpuProcess } from '../../model/types.js';
-import type { UiState } from './state.js';
+import { findScreen, topScreen, type UiState } from './state.js';
 import type { AlertLine } from '../text/fleet.js';
 
 /**
- * The monitor's sections as painted lines, each exactly `width` columns:
+ * The monitor's sections as painted rows, each exactly `width` columns:
  * pure functions of the snapshot and the UI state, shared by the Ink
  * components (which only place them) and by the tests.
  */
 
 export type SectionOptions = TextViewOptions;
 
-const paint = (segs: readonly Seg[], width: number, o: SectionOptions) => line(segs, width, o.painter, o.ascii);
+const paint = (segs: readonly Seg[], width: number, o: SectionOptions): Row => lineRow(segs, width, o.painter, o.ascii);
 
 /** gpumon, host, driver, CUDA, clock; DEMO and STALE marks. */
-export function headerLine(s: Snapshot, width: number, o: SectionOptions): string {
+export function headerLine(s: Snapshot, width: number, o: SectionOptions): Row {
   // Marks first: on a narrow terminal the end of the line is what gets cut.
   const segs: Seg[] = [seg(`gpumon ${o.version}`, 'title')];
   if (s.stale) segs.push(seg(`  STALE since ${fmtClock(s.stale.since).slice(11, 19)}: ${s.stale.reason}`, 'stale'));
@@ -40,9 +41,9 @@ export function headerLine(s: Snapshot, width: number, o: SectionOptions): strin
 }
 
 /** The full view's GPU box: four lines per GPU. */
-export function gpuBoxLines(gpus: readonly GpuSample[], width: number, o: SectionOptions): string[] {
+export function gpuBoxLines(gpus: readonly GpuSample[], width: number, o: SectionOptions): Row[] {
   if (gpus.length === 0) return [paint([seg('No GPU selected', 'dim')], width, o)];
-  return box(
+  return boxRows(
     gpus.map((g) => gpuBlock(g, width - 4, o, true)),
     width,
     o.painter,
@@ -56,7 +57,7 @@ export function gpuBoxHeight(gpuCount: number): number {
 }
 
 /** One dense line per GPU for the compact view. */
-export function gpuCompactLine(g: GpuSample, nameWidth: number, width: number, o: SectionOptions): string {
+export function gpuCompactLine(g: GpuSample, nameWidth: number, width: number, o: SectionOptions): Row {
   const t = o.thresholds ?? DEFAULT_THRESHOLDS;
   const head: Seg[] = [seg(`${padStart(String(g.index), 2)} `, 'bold'), seg((shortGpuName(g.name) ?? NA).padEnd(nameWidth).slice(0, nameWidth), 'bold')];
   if (g.lost) return paint([...head, seg('  LOST: nvidia-smi cannot reach this GPU', 'severe')], width, o);
@@ -79,7 +80,7 @@ export function gpuCompactLine(g: GpuSample, nameWidth: number, width: number, o
   return paint(segs, width, o);
 }
 
-export function gpuCompactLines(gpus: readonly GpuSample[], width: number, o: SectionOptions): string[] {
+export function gpuCompactLines(gpus: readonly GpuSample[], width: number, o: SectionOptions): Row[] {
   if (gpus.length === 0) return [paint([seg('No GPU selected', 'dim')], width, o)];
   // Wider terminals keep longer names whole (a fleet's GPUs are named with their host first).
   const nameWidth = Math.min(width >= 100 ? 28 : 16, Math.max(...gpus.map((g) => (shortGpuName(g.name) ?? NA).length)));
@@ -111,7 +112,7 @@ export function historyLines(
   width: number,
   height: number,
   o: SectionOptions,
-): string[] {
+): Row[] {
   const title = gpu ? `${gpu.host ? `${gpu.host} ` : ''}GPU ${gpu.index} ${METRIC_TITLE[metric]}, last ${Math.round((series.length * intervalMs) / 1000)} s` : 'no GPU';
   const head = paint([seg(title, 'bold'), seg('   Tab: next GPU  m: next metric', 'dim')], width, o);
   const chartHeight = height - 1;
@@ -156,11 +157,12 @@ export interface ProcessTableView {
 }
 
 /** The process table: a title rule (optional), the header, and a page of rows, the selected one highlighted. */
-export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sort' | 'descending' | 'filter' | 'editingFilter'>, width: number, o: SectionOptions): string[] {
-  const out: string[] = [];
+export function processTableLines(t: ProcessTableView, state: UiState, width: number, o: SectionOptions): Row[] {
+  const out: Row[] = [];
   if (t.title) {
     const shown = t.rows.length === t.total ? `${t.total}` : `${t.rows.length} of ${t.total}`;
-    const filter = state.filter || state.editingFilter ? `  filter: ${state.filter}${state.editingFilter ? '_' : ''}` : '';
+    const editing = findScreen(state, 'filter') !== null;
+    const filter = state.filter || editing ? `  filter: ${state.filter}${editing ? '_' : ''}` : '';
     const rule = o.ascii ? '-' : '─';
     const title = `${rule}${rule} Processes (${shown})${filter} `;
     out.push(paint([seg(title, 'bold'), seg(rule.repeat(Math.max(0, width - title.length)), 'dim')], width, o));
@@ -180,7 +182,7 @@ export function processTableLines(t: ProcessTableView, state: Pick<UiState, 'sor
 }
 
 /** One line above the status line while alerts fire: the count, then each (host, GPU, what), critical first. */
-export function alertBarLine(alerts: readonly AlertLine[], width: number, o: SectionOptions): string {
+export function alertBarLine(alerts: readonly AlertLine[], width: number, o: SectionOptions): Row {
   const critical = alerts.some((a) => a.severity === 'critical');
   const segs: Seg[] = [seg(` ${alerts.length} ALERT${alerts.length === 1 ? '' : 'S'} `, critical ? 'severe' : 'moderate')];
   alerts.forEach((a, i) => {
@@ -194,7 +196,7 @@ export function alertBarLine(alerts: readonly AlertLine[], width: number, o: Sec
 const HINTS = ['q quit', 'h help', '/ filter', '↑↓ select', ',. sort', 'r reverse', 'I/T/K signal', 'c/f/a view', 'Tab/m graph', 'b bench'];
 
 /** As many of the hints as fit in `width`, two spaces apart, never one cut in half. */
-function hintsLine(hints: readonly string[], width: number, o: SectionOptions): string {
+function hintsLine(hints: readonly string[], width: number, o: SectionOptions): Row {
   let text = '';
   for (const h of hints) {
     const next = text ? `${text}  ${o.ascii ? h.replace('↑↓', 'up/down') : h}` : h;
@@ -208,11 +210,12 @@ function hintsLine(hints: readonly string[], width: number, o: SectionOptions): 
  * The bottom line: a question, a message, or the key hints (the benchmark
  * panel's own keys while it is open: `panelKeys`; no signal keys when read-only).
  */
-export function statusLine(state: UiState, width: number, o: SectionOptions, hints: { readonly panelKeys?: readonly string[] | null; readonly readonly?: boolean } = {}): string {
+export function statusLine(state: UiState, width: number, o: SectionOptions, hints: { readonly panelKeys?: readonly string[] | null; readonly readonly?: boolean } = {}): Row {
   const { panelKeys = null } = hints;
-  if (state.overlay?.kind === 'confirm') return paint([seg(`Send ${state.overlay.signal} to ${state.overlay.label}? [y/N]`, 'severe')], width, o);
+  const top = topScreen(state);
+  if (top.kind === 'confirm') return paint([seg(`Send ${top.signal} to ${top.label}? [y/N]`, 'severe')], width, o);
   if (state.message) return paint([seg(state.message.text, state.message.level === 'error' ? 'high' : 'bold')], width, o);
-  if (state.editingFilter) return paint([seg(`/${state.filter}_`, 'bold'), seg('   filter by user, PID or command; Enter keeps it, Esc clears it', 'dim')], width, o);
+  if (top.kind === 'filter') return paint([seg(`/${state.filter}_`, 'bold'), seg('   filter by user, PID or command; Enter keeps it, Esc clears it', 'dim')], width, o);
   if (panelKeys) return hintsLine(['q quit', 'h help', ...panelKeys], width, o);
   if (state.filter) return paint([seg(`filter: ${state.filter}`, 'bold'), seg('   Esc clears it   h help', 'dim')], width, o);
   return hintsLine(hints.readonly ? HINTS.filter((h) => !h.startsWith('I/T/K')) : HINTS, width, o);
@@ -238,7 +241,7 @@ const HELP: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** The help screen's lines, all of them (the monitor shows a page and scrolls). */
-export function helpLines(width: number, o: SectionOptions, readonly: boolean): string[] {
+export function helpLines(width: number, o: SectionOptions, readonly: boolean): Row[] {
   const keyWidth = Math.max(...HELP.map(([k]) => k.length)) + 2;
   return [
     paint([seg(`gpumon ${o.version} keys`, 'title')], width, o),
@@ -251,7 +254,7 @@ export function helpLines(width: number, o: SectionOptions, readonly: boolean): 
 }
 
 /** The help screen's status line: how to leave it, and how to scroll when it does not fit. */
-export function helpStatusLine(top: number, page: number, total: number, width: number, o: SectionOptions): string {
+export function helpStatusLine(top: number, page: number, total: number, width: number, o: SectionOptions): Row {
   const more = total > page ? [`↑↓ scroll (${top + 1}-${Math.min(total, top + page)} of ${total})`] : [];
   return hintsLine(['q quit', ...more, 'any other key closes the help'], width, o);
 }

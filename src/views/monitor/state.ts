@@ -1,24 +1,48 @@
 import type { ViewMode } from '../../config/settings.js';
-import { HISTORY_METRICS, type HistoryMetric } from '../../model/history.js';
-import { type SignalName, SORT_COLUMNS, type SortColumn } from '../../model/processes.js';
+import type { HistoryMetric } from '../../model/history.js';
+import type { SignalName, SortColumn } from '../../model/processes.js';
 import type { GpuProcess } from '../../model/types.js';
 
 /**
- * The monitor's UI state and what every key does to it, as a pure function:
- * the Ink component only feeds keys in and carries effects out.
+ * The monitor's UI state, pure. Keys go through a stack of screens
+ * (`screens/`, as nvitop has): the top one has each key first, and a screen
+ * that does not want a key passes it to the one below, down to the main
+ * screen, which has every key left. The Ink component only feeds keys in and
+ * carries effects out.
  */
 
-export type Overlay =
-  | null
-  /** The help screen, scrolled to its line `top`. */
-  | { readonly kind: 'help'; readonly top: number }
-  | {
-      readonly kind: 'confirm';
-      readonly pid: number;
-      readonly startTimeMs: number | null;
-      readonly signal: SignalName;
-      readonly label: string;
-    };
+/** The main screen: GPUs, host, graph and the process table. Always the bottom of the stack. */
+export interface MainScreen {
+  readonly kind: 'main';
+}
+
+/** The benchmark panel (key b) in the process table's place: its keys first, the main screen's for the rest. */
+export interface BenchScreen {
+  readonly kind: 'bench';
+}
+
+/** Typing the process filter on the status line (key /): every key is the filter's. */
+export interface FilterScreen {
+  readonly kind: 'filter';
+}
+
+/** The help screen, scrolled to its line `top`. */
+export interface HelpScreen {
+  readonly kind: 'help';
+  readonly top: number;
+}
+
+/** Send this signal to this process? [y/N] */
+export interface ConfirmScreen {
+  readonly kind: 'confirm';
+  readonly pid: number;
+  readonly startTimeMs: number | null;
+  readonly signal: SignalName;
+  readonly label: string;
+}
+
+export type ScreenState = MainScreen | BenchScreen | FilterScreen | HelpScreen | ConfirmScreen;
+export type ScreenKind = ScreenState['kind'];
 
 export interface Message {
   readonly text: string;
@@ -30,7 +54,6 @@ export interface UiState {
   readonly sort: SortColumn;
   readonly descending: boolean;
   readonly filter: string;
-  readonly editingFilter: boolean;
   /** The selected process, by pid (it keeps its place across samples and sorts). */
   readonly selectedPid: number | null;
   /** ...and GPU: a process on two GPUs has a row on each, and a fleet's hosts share PIDs. */
@@ -42,10 +65,10 @@ export interface UiState {
   /** Position in the GPU list of the GPU whose history is graphed. */
   readonly graphGpu: number;
   readonly graphMetric: HistoryMetric;
-  readonly overlay: Overlay;
+  /** The screens, the main one first and the one that has the keys last. */
+  readonly screens: readonly ScreenState[];
   readonly message: Message | null;
-  /** The benchmark panel (key b) is open, and which of its choices is picked. */
-  readonly benchOpen: boolean;
+  /** Which of the benchmark panel's choices is picked (kept while the panel is closed). */
   readonly benchChoice: number;
 }
 
@@ -56,18 +79,37 @@ export function initialUiState(s: Pick<UiState, 'view' | 'sort' | 'descending'> 
     descending: s.descending,
     message: s.message ?? null,
     filter: '',
-    editingFilter: false,
     selectedPid: null,
     selectedGpu: null,
     selectedIndex: -1,
     top: 0,
     graphGpu: 0,
     graphMetric: 'utilization',
-    overlay: null,
-    benchOpen: false,
+    screens: [{ kind: 'main' }],
     benchChoice: 0,
   };
 }
+
+/** The screen that has the keys. */
+export const topScreen = (s: UiState): ScreenState => s.screens[s.screens.length - 1]!;
+
+/** The screen of this kind on the stack, if there is one (the highest). */
+export function findScreen<K extends ScreenKind>(s: UiState, kind: K): Extract<ScreenState, { kind: K }> | null {
+  for (let i = s.screens.length - 1; i >= 0; i--) if (s.screens[i]!.kind === kind) return s.screens[i] as Extract<ScreenState, { kind: K }>;
+  return null;
+}
+
+/** Opens a screen over the others. */
+export const pushScreen = (s: UiState, screen: ScreenState): UiState => ({ ...s, screens: [...s.screens, screen] });
+
+/** Closes the highest screen of this kind (never the main one). */
+export function closeScreen(s: UiState, kind: Exclude<ScreenKind, 'main'>): UiState {
+  const i = s.screens.map((x) => x.kind).lastIndexOf(kind);
+  return i > 0 ? { ...s, screens: s.screens.filter((_, j) => j !== i) } : s;
+}
+
+/** The top screen, changed (the help's scroll). */
+export const replaceTop = (s: UiState, screen: ScreenState): UiState => ({ ...s, screens: [...s.screens.slice(0, -1), screen] });
 
 /** The keys Ink reports (a subset of its Key). */
 export interface KeyPress {
@@ -127,108 +169,20 @@ export function visibleTop(state: UiState, rows: readonly GpuProcess[], pageSize
   return Math.max(0, top);
 }
 
-function select(state: UiState, ctx: KeyContext, index: number): UiState {
+/** Moves the selection to row `index` (clamped), scrolling to show it. */
+export function select(state: UiState, ctx: KeyContext, index: number): UiState {
   if (ctx.rows.length === 0) return state;
   const i = Math.max(0, Math.min(ctx.rows.length - 1, index));
   const moved = { ...state, selectedPid: ctx.rows[i]!.pid, selectedGpu: ctx.rows[i]!.gpuUuid, selectedIndex: i };
   return { ...moved, top: visibleTop(moved, ctx.rows, ctx.pageSize) };
 }
 
-const SIGNAL_KEYS: Readonly<Record<string, SignalName>> = { I: 'SIGINT', T: 'SIGTERM', K: 'SIGKILL' };
+export const result = (state: UiState, effect: Effect | null = null): KeyResult => ({ state, effect });
 
-const cycle = <T>(list: readonly T[], current: T, step: number): T => list[(list.indexOf(current) + step + list.length) % list.length]!;
-
-const result = (state: UiState, effect: Effect | null = null): KeyResult => ({ state, effect });
-
-export function onKey(state: UiState, input: string, key: KeyPress, ctx: KeyContext): KeyResult {
-  if (key.ctrl && input === 'c') return result(state, { kind: 'quit' });
-  // A key clears the last message, whatever else it does.
-  const s: UiState = state.message ? { ...state, message: null } : state;
-
-  if (s.overlay?.kind === 'confirm') {
-    if (input === 'y' || input === 'Y') {
-      const { pid, startTimeMs, signal } = s.overlay;
-      return result({ ...s, overlay: null }, { kind: 'signal', pid, startTimeMs, signal });
-    }
-    return result({ ...s, overlay: null, message: { text: 'Cancelled: no signal sent', level: 'info' } });
-  }
-  if (s.overlay?.kind === 'help') {
-    if (input === 'q') return result(s, { kind: 'quit' });
-    // Where the help does not fit, the arrows scroll it; any other key closes it.
-    const { lines, page } = ctx.help ?? { lines: 0, page: 0 };
-    const step = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : key.pageUp ? -page : key.pageDown ? page : 0;
-    if (step && lines > page) return result({ ...s, overlay: { kind: 'help', top: Math.max(0, Math.min(lines - page, s.overlay.top + step)) } });
-    return result({ ...s, overlay: null });
-  }
-
-  if (s.editingFilter) {
-    if (key.return) return result({ ...s, editingFilter: false });
-    if (key.escape) return result({ ...s, editingFilter: false, filter: '' });
-    if (key.backspace || key.delete) return result({ ...s, filter: s.filter.slice(0, -1) });
-    if (input && !key.ctrl && !key.tab && /^[\x20-\x7e]+$/.test(input)) return result({ ...s, filter: s.filter + input, top: 0 });
-    return result(s);
-  }
-
-  if (input === 'b') {
-    if (!ctx.bench) return result({ ...s, message: { text: 'No benchmark panel here', level: 'error' } });
-    return result({ ...s, benchOpen: !s.benchOpen });
-  }
-  if (s.benchOpen && ctx.bench) {
-    const { choices, running } = ctx.bench;
-    if (key.escape) return result({ ...s, benchOpen: false });
-    if (running && input === 'x') return result(s, { kind: 'bench-stop' });
-    if (!running && choices > 0) {
-      if (key.upArrow || input === 'k') return result({ ...s, benchChoice: (s.benchChoice - 1 + choices) % choices });
-      if (key.downArrow || input === 'j') return result({ ...s, benchChoice: (s.benchChoice + 1) % choices });
-      if (key.return) return result(s, { kind: 'bench-start', choice: Math.min(s.benchChoice, choices - 1) });
-    }
-    if (key.upArrow || key.downArrow || key.return || input === 'j' || input === 'k' || input === 'x') return result(s);
-  }
-
-  const sel = selectedRow(s, ctx.rows);
-  // Nothing selected yet: the first move selects the first row, as in nvitop.
-  if (key.upArrow || input === 'k') return result(select(s, ctx, sel < 0 ? 0 : sel - 1));
-  if (key.downArrow || input === 'j') return result(select(s, ctx, sel + 1));
-  if (key.pageUp) return result(select(s, ctx, Math.max(0, sel) - ctx.pageSize));
-  if (key.pageDown) return result(select(s, ctx, sel + ctx.pageSize));
-  if (key.home) return result(select(s, ctx, 0));
-  if (key.end) return result(select(s, ctx, ctx.rows.length - 1));
-  if (key.tab) return result({ ...s, graphGpu: ctx.gpuCount ? (s.graphGpu + (key.shift ? -1 : 1) + ctx.gpuCount) % ctx.gpuCount : 0 });
-  if (key.escape) return result({ ...s, filter: '' });
-
-  switch (input) {
-    case 'q':
-      return result(s, { kind: 'quit' });
-    case 'h':
-    case '?':
-      return result({ ...s, overlay: { kind: 'help', top: 0 } });
-    case 'c':
-      return result({ ...s, view: 'compact' });
-    case 'f':
-      return result({ ...s, view: 'full' });
-    case 'a':
-      return result({ ...s, view: 'auto' });
-    case '/':
-      return result({ ...s, editingFilter: true });
-    case ',':
-    case '<':
-      return result({ ...s, sort: cycle(SORT_COLUMNS, s.sort, -1) });
-    case '.':
-    case '>':
-      return result({ ...s, sort: cycle(SORT_COLUMNS, s.sort, 1) });
-    case 'r':
-      return result({ ...s, descending: !s.descending });
-    case 'm':
-      return result({ ...s, graphMetric: cycle(HISTORY_METRICS, s.graphMetric, 1) });
-  }
-
-  const signal = SIGNAL_KEYS[input];
-  if (signal) {
-    if (ctx.readonly) return result({ ...s, message: { text: 'Read-only: signals are off (--readonly, or the readonly setting)', level: 'error' } });
-    const p = ctx.rows[sel];
-    if (!p) return result({ ...s, message: { text: 'No process selected (use the arrow keys)', level: 'error' } });
-    const what = [p.user, (p.argv?.join(' ') ?? p.name) || null].filter(Boolean).join(': ');
-    return result({ ...s, overlay: { kind: 'confirm', pid: p.pid, startTimeMs: p.startTimeMs, signal, label: `PID ${p.pid}${what ? ` (${what})` : ''}` } });
-  }
-  return result(s);
+/**
+ * A screen's keys. `screen` is its own state on the stack; it answers with
+ * the new UI state (and an effect), or null: not its key, the screen below has it.
+ */
+export interface Screen<K extends ScreenKind = ScreenKind> {
+  onKey(state: UiState, screen: Extract<ScreenState, { kind: K }>, input: string, key: KeyPress, ctx: KeyContext): KeyResult | null;
 }

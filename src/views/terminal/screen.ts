@@ -1,23 +1,19 @@
 import { EventEmitter } from 'node:events';
-import stringWidth from 'string-width';
+import { type Cell, type Row, rowCells, sameRow } from '../text/row.js';
 
 /**
  * Draws whole frames on the terminal but writes only what changed, cell by
- * cell, as curses does for nvitop. It keeps the previous frame, compares row
- * by row (equal rows cost nothing) and, in a changed row, cell by cell, and
- * sends cursor moves plus the changed runs. A value that changes from 97% to
+ * cell, as curses does for nvitop. A frame is rows of styled runs
+ * (`views/text/row.ts`), never text with escapes: it keeps the previous frame,
+ * compares row by row (equal rows cost nothing) and, in a changed row, cell by
+ * cell, and sends cursor moves plus the changed runs: the only escapes it
+ * writes are its own. A value that changes from 97% to
  * 98% costs a dozen bytes, not a screen.
  *
  * It draws on the alternate screen with absolute cursor positions, so frames
  * may use every row (Ink's own log-update clears the screen when a frame is as
  * tall as the terminal; this never does).
  */
-
-/** One terminal cell: its text (empty for the right half of a wide character) and its style. */
-interface Cell {
-  readonly ch: string;
-  readonly style: string;
-}
 
 export interface TerminalOut {
   write(text: string): unknown;
@@ -26,98 +22,6 @@ export interface TerminalOut {
 const ESC = '\x1b';
 /** Cursor moves cost ~8 bytes: closer changes than this are rewritten together. */
 const MERGE_GAP = 6;
-
-/** SGR state, kept as the parameters that rebuild it after a reset. */
-class Style {
-  bold = false;
-  dim = false;
-  italic = false;
-  underline = false;
-  inverse = false;
-  fg = '';
-  bg = '';
-
-  apply(params: string): void {
-    const p = params === '' ? ['0'] : params.split(';');
-    for (let i = 0; i < p.length; i++) {
-      const n = Number(p[i]);
-      if (n === 0) Object.assign(this, { bold: false, dim: false, italic: false, underline: false, inverse: false, fg: '', bg: '' });
-      else if (n === 1) this.bold = true;
-      else if (n === 2) this.dim = true;
-      else if (n === 22) this.bold = this.dim = false;
-      else if (n === 3) this.italic = true;
-      else if (n === 23) this.italic = false;
-      else if (n === 4) this.underline = true;
-      else if (n === 24) this.underline = false;
-      else if (n === 7) this.inverse = true;
-      else if (n === 27) this.inverse = false;
-      else if ((n >= 30 && n <= 37) || (n >= 90 && n <= 97)) this.fg = String(n);
-      else if (n === 39) this.fg = '';
-      else if ((n >= 40 && n <= 47) || (n >= 100 && n <= 107)) this.bg = String(n);
-      else if (n === 49) this.bg = '';
-      else if (n === 38 || n === 48) {
-        // 38;5;N or 38;2;R;G;B (and 48 for the background).
-        const len = p[i + 1] === '5' ? 2 : p[i + 1] === '2' ? 4 : 0;
-        const value = p.slice(i, i + 1 + len).join(';');
-        if (n === 38) this.fg = value;
-        else this.bg = value;
-        i += len;
-      }
-    }
-  }
-
-  /** The SGR parameters that set this style from a reset ('' for none). */
-  key(): string {
-    const parts: string[] = [];
-    if (this.bold) parts.push('1');
-    if (this.dim) parts.push('2');
-    if (this.italic) parts.push('3');
-    if (this.underline) parts.push('4');
-    if (this.inverse) parts.push('7');
-    if (this.fg) parts.push(this.fg);
-    if (this.bg) parts.push(this.bg);
-    return parts.join(';');
-  }
-}
-
-/** Characters one column wide, checked without string-width. */
-const NARROW = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2190-\u25ff]$/u;
-
-/** A line of text with SGR escapes -> cells, at most `width` of them. */
-export function parseCells(line: string, width: number): Cell[] {
-  const cells: Cell[] = [];
-  const style = new Style();
-  let key = '';
-  for (let i = 0; i < line.length && cells.length < width; ) {
-    const c = line[i]!;
-    if (c === ESC) {
-      const m = /^\x1b\[([0-9;]*)([A-Za-z])/.exec(line.slice(i, i + 32));
-      if (m) {
-        if (m[2] === 'm') {
-          style.apply(m[1]!);
-          key = style.key();
-        }
-        i += m[0].length;
-      } else i++;
-      continue;
-    }
-    const cp = line.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
-    i += ch.length;
-    if (cp < 0x20) continue;
-    const w = NARROW.test(ch) ? 1 : stringWidth(ch);
-    if (w === 0) {
-      // A combining mark belongs to the previous cell.
-      const prev = cells[cells.length - 1];
-      if (prev) cells[cells.length - 1] = { ch: prev.ch + ch, style: prev.style };
-      continue;
-    }
-    if (cells.length + w > width) break;
-    cells.push({ ch, style: key });
-    if (w === 2) cells.push({ ch: '', style: key });
-  }
-  return cells;
-}
 
 const BLANK: Cell = { ch: ' ', style: '' };
 
@@ -133,7 +37,7 @@ export class DiffScreen extends EventEmitter {
   size: { readonly columns: number; readonly rows: number };
   /** Bytes sent to the terminal so far (for the benchmark and tests). */
   bytesWritten = 0;
-  private lines: string[] = [];
+  private last: Row[] = [];
   private cells: Cell[][] = [];
   private full = true;
 
@@ -161,9 +65,9 @@ export class DiffScreen extends EventEmitter {
     this.full = true;
   }
 
-  /** Draws a whole frame, one string per row (rows past the terminal's are cut). */
-  draw(lines: readonly string[]): void {
-    const text = this.diff(lines.slice(0, this.rows));
+  /** Draws a whole frame, top row first (rows past the terminal's are cut). */
+  draw(rows: readonly Row[]): void {
+    const text = this.diff(rows.slice(0, this.rows));
     if (text) this.send(text);
   }
 
@@ -173,27 +77,27 @@ export class DiffScreen extends EventEmitter {
   }
 
   /** Escape sequences that turn the previous frame into `next`. */
-  private diff(next: string[]): string {
+  private diff(next: readonly Row[]): string {
     let out = '';
     if (this.full) {
       out += `${ESC}[0m${ESC}[H${ESC}[2J`;
-      this.lines = [];
+      this.last = [];
       this.cells = [];
       this.full = false;
     }
     // Every frame ends with the style reset, so a frame starts from no style, cursor unknown.
     const pen: Pen = { style: '', row: -1, col: -1 };
-    const rows = Math.max(next.length, this.lines.length);
+    const rows = Math.max(next.length, this.last.length);
     for (let r = 0; r < rows; r++) {
-      const line = next[r] ?? '';
-      if (line === this.lines[r]) continue;
+      const row = next[r] ?? [];
+      if (sameRow(row, this.last[r])) continue;
       const before = this.cells[r] ?? [];
-      const after = parseCells(line, this.columns);
+      const after = rowCells(row, this.columns);
       out += updateRow(pen, r, before, after, this.columns);
-      this.lines[r] = line;
+      this.last[r] = row;
       this.cells[r] = after;
     }
-    this.lines.length = next.length;
+    this.last.length = next.length;
     this.cells.length = next.length;
     return pen.style ? `${out}${ESC}[0m` : out;
   }

@@ -1,4 +1,4 @@
-import type { Severity } from '../../model/alerts.js';
+import type { AlertLine } from '../../model/alerts.js';
 import { type FleetHost, type FleetSnapshot, fleetSummary, hostLabel } from '../../model/fleet.js';
 import { fmtClock, fmtMiBPair } from '../format.js';
 import { snapshotJson } from '../json.js';
@@ -82,15 +82,9 @@ export function fleetJson(f: FleetSnapshot, version: string): Record<string, unk
   };
 }
 
-/** One line per alert for `--check`: `critical  node1  GPU 3  slowdown: clocks slowed: hw_slowdown`. */
-export interface AlertLine {
-  readonly severity: Severity;
-  readonly host: string;
-  readonly gpuIndex: number | null;
-  readonly rule: string;
-  readonly message: string;
-}
+export type { AlertLine };
 
+/** One line per alert for `--check`: `critical  node1  GPU 3  slowdown: clocks slowed: hw_slowdown`. */
 export function alertLines(alerts: readonly AlertLine[], painter: Painter): string[] {
   return alerts.map((a) =>
     [painter.paint(a.severity === 'critical' ? 'severe' : 'moderate', a.severity.padEnd(8)), a.host, a.gpuIndex === null ? 'host ' : `GPU ${a.gpuIndex}`, `${a.rule}: ${a.message}`].join('  '),

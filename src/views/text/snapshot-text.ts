@@ -11,7 +11,8 @@ import {
 import type { GpuSample, HostSample, Snapshot } from '../../model/types.js';
 import { bar, fmtBytes, fmtClock, fmtDuration, fmtFixed, fmtInt, fmtMiB, fmtMiBPair, NA, padStart } from '../format.js';
 import type { Painter, Token } from '../style.js';
-import { box, line, type Seg, seg } from './layout.js';
+import { box, line, lineRow, type Seg, seg } from './layout.js';
+import { encodeRow, type Row } from './row.js';
 import { processHeaderSegs, processRowSegs } from './process-table.js';
 
 export interface TextViewOptions {
@@ -115,7 +116,7 @@ function slowdownSegs(g: GpuSample, after: string): Seg[] {
 }
 
 /** Two lines under the GPUs, as nvitop has: CPU and load; memory and swap. */
-export function hostLines(h: HostSample, width: number, opts: TextViewOptions): string[] {
+export function hostRows(h: HostSample, width: number, opts: TextViewOptions): Row[] {
   const t = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const pct = (used: number | null, total: number | null) => (used !== null && total ? (used / total) * 100 : total === 0 ? 0 : null);
   const memPct = pct(h.memoryUsedBytes, h.memoryTotalBytes);
@@ -144,7 +145,7 @@ export function hostLines(h: HostSample, width: number, opts: TextViewOptions): 
       seg(h.swapTotalBytes === 0 ? 'none' : `${fmtFixed(swapPct, 1, '%')} of ${fmtBytes(h.swapTotalBytes)}`),
     ],
   ];
-  return lines.map((segs) => line(segs, width, opts.painter, opts.ascii));
+  return lines.map((segs) => lineRow(segs, width, opts.painter, opts.ascii));
 }
 
 function processRows(s: Snapshot): Seg[][] {
@@ -168,7 +169,7 @@ export function renderOnce(s: Snapshot, opts: TextViewOptions): string {
   const out = [
     titleLine(s, width, painter),
     ...box([[header], ...gpuSections], width, painter, ascii, ['heavy']),
-    ...hostLines(s.host, width, opts),
+    ...hostRows(s.host, width, opts).map(encodeRow),
     '',
     ...box(
       [[[seg('Processes:', 'bold'), seg(padStart(`${s.host.hostname}`, inner - 'Processes:'.length), 'dim')], processHeaderSegs(null, ascii)], processRows(s)],
