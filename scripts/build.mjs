@@ -3,6 +3,7 @@
 // (importing Ink unbundled costs ~0.5 s; bundled it is a fraction of that).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -31,3 +32,10 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// bench run's measuring process (src/bench/gpumon-measure.c). Without a C
+// compiler, bench run still runs, and says it measures wall time only.
+const cc = process.env.CC || 'cc';
+const measure = spawnSync(cc, ['-O2', '-Wall', '-o', 'dist/gpumon-measure', 'src/bench/gpumon-measure.c'], { cwd: root, stdio: 'inherit' });
+if (measure.status !== 0)
+  console.warn(`build: ${cc} could not build dist/gpumon-measure (${measure.error?.code ?? `exit ${measure.status}`}); bench run will not measure CPU or memory.`);

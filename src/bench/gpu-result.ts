@@ -23,6 +23,8 @@ export interface GpuResultDevice {
   readonly power_field: GpuRunSummary['powerField'];
   /** Reason -> seconds it was active during the run (gpu_idle left out). */
   readonly clock_event_reasons: Readonly<Partial<Record<ClockEventReason, number>>>;
+  /** Seconds with any slowdown reason active (power cap, thermal, HW slowdown, power brake). */
+  readonly throttled_seconds: number;
   readonly lost: boolean;
 }
 
@@ -34,6 +36,8 @@ export interface GpuResult {
   readonly avg_power_w: number | null;
   readonly peak_power_w: number | null;
   readonly peak_memory_used_mib: number | null;
+  /** The most throttled GPU's throttled_seconds. */
+  readonly throttled_seconds: number;
   /** energy_j / output tokens (`bench http`); null elsewhere. */
   readonly joules_per_output_token: number | null;
   readonly sample_interval_ms: number;
@@ -70,6 +74,7 @@ export function gpuResult(
       energy_seconds: g.energySeconds,
       power_field: g.powerField,
       clock_event_reasons: g.clockEventReasons,
+      throttled_seconds: g.throttledSeconds,
       lost: g.lost,
     }),
   );
@@ -83,6 +88,7 @@ export function gpuResult(
     avg_power_w: sumOrNull(devices.map((d) => d.avg_power_w)),
     peak_power_w: maxOrNull(devices.map((d) => d.peak_power_w)),
     peak_memory_used_mib: maxOrNull(devices.map((d) => d.peak_memory_used_mib)),
+    throttled_seconds: Math.max(0, ...devices.map((d) => d.throttled_seconds)),
     joules_per_output_token: energy !== null && tokens ? energy / tokens : null,
     sample_interval_ms: opts.sampleIntervalMs,
     note:

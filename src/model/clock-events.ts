@@ -28,3 +28,6 @@ export function decodeClockEventMask(mask: number): ClockEventReason[] {
 export function encodeClockEventMask(reasons: readonly ClockEventReason[]): number {
   return CLOCK_EVENT_BITS.reduce((mask, [bit, name]) => (reasons.includes(name) ? mask | bit : mask), 0);
 }
+
+/** The reasons that slow the clocks below what the load asks for (not idle, not a setting): what "throttled" means. */
+export const SLOWDOWN_REASONS: readonly ClockEventReason[] = ['sw_power_cap', 'hw_slowdown', 'sw_thermal_slowdown', 'hw_thermal_slowdown', 'hw_power_brake_slowdown'];

@@ -46,6 +46,7 @@ export function mergeRunSummaries(spans: readonly (readonly GpuRunSummary[])[]):
         energySeconds: list.reduce((s, g) => s + g.energySeconds, 0),
         powerField: list.find((g) => g.powerField !== null)?.powerField ?? null,
         clockEventReasons: reasons,
+        throttledSeconds: list.reduce((s, g) => s + g.throttledSeconds, 0),
         lost: list.some((g) => g.lost),
       };
     })

@@ -74,3 +74,17 @@ export function runSetStats(runs: readonly RunTiming[]): RunSetStats | null {
     system: meanOfKnown(runs.map((r) => r.system)),
   };
 }
+
+/** How many timing runs: exactly `-r N`, or hyperfine's rule from the first run's time (`-m`, `-M`, `--min-benchmarking-time`). */
+export type RunCount = { readonly exact: number } | { readonly min: number; readonly max: number | null; readonly minSeconds: number };
+
+/**
+ * hyperfine's count: enough runs to fill `minSeconds` at the first run's
+ * pace, at least `min`, at most `max`. The first run is one of them.
+ */
+export function timingRunCount(count: RunCount, firstRunSeconds: number): number {
+  if ('exact' in count) return count.exact;
+  const inTime = firstRunSeconds > 0 ? Math.floor(count.minSeconds / firstRunSeconds) : count.min;
+  const atLeast = Math.max(inTime, count.min);
+  return count.max === null ? atLeast : Math.min(atLeast, count.max);
+}

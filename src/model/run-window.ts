@@ -1,3 +1,4 @@
+import { SLOWDOWN_REASONS } from './clock-events.js';
 import type { ClockEventReason, GpuSample, Snapshot } from './types.js';
 
 /**
@@ -25,6 +26,8 @@ export interface GpuRunSummary {
   readonly powerField: 'power.draw.instant' | 'power.draw' | null;
   /** Active reasons other than gpu_idle, with about how long each was seen (s). */
   readonly clockEventReasons: Readonly<Partial<Record<ClockEventReason, number>>>;
+  /** Seconds with any slowdown reason active (SLOWDOWN_REASONS): the reasons overlap, so this is not their sum. */
+  readonly throttledSeconds: number;
   /** The GPU was lost at some point during the run. */
   readonly lost: boolean;
 }
@@ -68,6 +71,7 @@ class GpuAccumulator {
   last: PowerPoint | null = null;
   lastTime: number | null = null;
   readonly reasons = new Map<ClockEventReason, number>();
+  throttledSeconds = 0;
   name: string | null = null;
 
   constructor(
@@ -120,7 +124,9 @@ export class RunWindow {
       } else a.last = null;
       // Each reason seen counts for the time since the previous sample of this GPU.
       const dt = a.lastTime !== null ? (s.time - a.lastTime) / 1000 : 0;
-      for (const r of g.clockEventReasons ?? []) if (r !== 'gpu_idle') a.reasons.set(r, (a.reasons.get(r) ?? 0) + dt);
+      const reasons = g.clockEventReasons ?? [];
+      for (const r of reasons) if (r !== 'gpu_idle') a.reasons.set(r, (a.reasons.get(r) ?? 0) + dt);
+      if (reasons.some((r) => SLOWDOWN_REASONS.includes(r))) a.throttledSeconds += dt;
       a.lastTime = s.time;
     }
   }
@@ -147,6 +153,7 @@ export class RunWindow {
         energySeconds: a.energyMs / 1000,
         powerField: a.field,
         clockEventReasons: Object.fromEntries(a.reasons),
+        throttledSeconds: a.throttledSeconds,
         lost: a.lost,
       }));
   }

@@ -13,7 +13,7 @@ const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 describe('gpumon bench run', () => {
   it('times a command: the mean of sleep 0.3 is within 50 ms of 0.3 s, in hyperfine summary and JSON', () => {
     const out = join(dir(), 'r.json');
-    const r = gpumon(['bench', 'run', ...NO_GPU, '--runs', '3', '--export-json', out, '--', 'sleep', '0.3']);
+    const r = gpumon(['bench', 'run', ...NO_GPU, '--runs', '3', '--export-json', out, 'sleep 0.3']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Benchmark 1: sleep 0\.3$/m);
     expect(r.stdout).toMatch(/^ {2}Time \(mean ± σ\): +3\d\d\.\d ms ± +\d+\.\d ms {4}\[User: \d+\.\d ms, System: \d+\.\d ms\]$/m);
@@ -89,7 +89,7 @@ describe('gpumon bench run', () => {
   });
 
   it('says so when the command cannot be run (127) and refuses bad flags (2), without a stack trace', () => {
-    const missing = gpumon(['bench', 'run', ...NO_GPU, '--', 'no-such-program-here', 'x']);
+    const missing = gpumon(['bench', 'run', ...NO_GPU, '-N', 'no-such-program-here x']);
     expect(missing.status).toBe(127);
     expect(missing.stderr).toBe('gpumon: cannot run no-such-program-here: not found\n');
     for (const bad of [['--runs', '0'], ['--warmup', 'x'], ['--baseline', '-1']]) {
@@ -118,7 +118,7 @@ describe('gpumon bench run', () => {
 
   it('--demo: the GPU side from the demo recording, for every run and the whole set', () => {
     const out = join(dir(), 'r.json');
-    const r = gpumon(['bench', 'run', '--demo', 'h100', '--baseline', '0.3', '--runs', '3', '--export-json', out, '--', 'sleep', '0.3']);
+    const r = gpumon(['bench', 'run', '--demo', 'h100', '--baseline', '0.3', '--runs', '3', '--export-json', out, 'sleep 0.3']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/demo recording 'h100'/);
     expect(r.stdout).toMatch(/^-+ GPU -+$/m);
@@ -172,5 +172,89 @@ describe('gpumon bench run', () => {
     const state = () => (existsSync(`/proc/${grandchild}/stat`) ? readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1]![0]! : 'gone');
     for (let i = 0; i < 20 && !['gone', 'Z'].includes(state()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(['gone', 'Z']).toContain(state());
+  });
+});
+
+describe("gpumon bench run: hyperfine's command line", () => {
+  it('several commands: one benchmark each, and "X ± σ times faster than Y"', () => {
+    const d = dir();
+    const r = gpumon(['bench', 'run', ...NO_GPU, '-r', '3', '--export-json', join(d, 'r.json'), 'sleep 0.2', 'sleep 0.05']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Benchmark 1: sleep 0\.2\n[^]*^Benchmark 2: sleep 0\.05\n/m);
+    expect(r.stdout).toMatch(/^Summary\n {2}'sleep 0\.05' ran\n +\d\.\d\d ± \d\.\d\d times faster than 'sleep 0\.2'$/m);
+    const doc = readJson(join(d, 'r.json'));
+    expect(doc.results.map((x: { command: string }) => x.command)).toEqual(['sleep 0.2', 'sleep 0.05']);
+    expect(doc.cpu_note).toBeNull();
+    expect(doc.shell_spawn.time).toBeGreaterThan(0);
+    for (const x of doc.results) expect(x.memory_usage_byte.every((m: number) => m > 0)).toBe(true);
+  });
+
+  it('-P with -D, -n with {VAR}: parameters in the JSON as hyperfine writes them, a CSV column, and the sweep table', () => {
+    const d = dir();
+    const r = gpumon(['bench', 'run', ...NO_GPU, '-r', '2', '-P', 'ms', '10', '30', '-D', '10', '-n', 'nap {ms}', '--export-json', join(d, 'r.json'), '--export-csv', join(d, 'r.csv'), 'sleep 0.{ms}']);
+    expect(r.status).toBe(0);
+    const results = readJson(join(d, 'r.json')).results;
+    expect(results.map((x: { command: string; parameters: unknown }) => [x.command, x.parameters])).toEqual([
+      ['nap 10', { ms: '10' }],
+      ['nap 20', { ms: '20' }],
+      ['nap 30', { ms: '30' }],
+    ]);
+    expect(results[2].command_line).toBe('sleep 0.30');
+    // What hyperfine's plot_parametrized.py reads: one parameter per result, a number in a string.
+    expect(results.map((x: { parameters: Record<string, string> }) => Number(Object.values(x.parameters)[0]))).toEqual([10, 20, 30]);
+    const csv = readFileSync(join(d, 'r.csv'), 'utf8').split('\n');
+    expect(csv[0]).toBe('command,mean,stddev,median,user,system,min,max,parameter_ms');
+    expect(csv[3]).toMatch(/^nap 30,0\.3\d*,.*,30$/);
+    expect(r.stdout).toMatch(/^Sweep\n {2}ms +mean ± σ .*\n {2}10 +1\d\d\.\d ms ± /m);
+  });
+
+  it('-N runs the words directly, quotes honoured; --reference is compared with; -i is --ignore-failure', () => {
+    const d = dir();
+    const out = join(d, 'out');
+    const r = gpumon(['bench', 'run', ...NO_GPU, '-N', '-r', '2', '--output', out, '--reference', 'sleep 0.3', '--export-json', join(d, 'r.json'), `sh -c 'echo "$0 $1"' "a b" c`]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('a b c\n');
+    expect(readJson(join(d, 'r.json')).shell_spawn).toBeNull();
+    expect(r.stdout).toMatch(/^ {2}'sleep 0\.3' ran\n +\d+\.\d\d ± \d+\.\d\d times slower than 'sh -c/m);
+    const ignored = gpumon(['bench', 'run', ...NO_GPU, '-r', '2', '-i', 'exit 3']);
+    expect(ignored.status).toBe(0);
+  });
+
+  it('--input feeds the commands; --style none prints nothing but still exports; every --export-* is written', () => {
+    const d = dir();
+    const input = join(d, 'in');
+    writeFileSync(input, 'hello\n');
+    const exportsTo = ['json', 'csv', 'markdown', 'asciidoc', 'orgmode'].flatMap((k) => [`--export-${k}`, join(d, `r.${k}`)]);
+    const r = gpumon(['bench', 'run', ...NO_GPU, '-r', '2', '--style', 'none', '--input', input, '--output', join(d, 'out'), ...exportsTo, 'cat']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(join(d, 'out'), 'utf8')).toBe('hello\n');
+    expect(readFileSync(join(d, 'r.markdown'), 'utf8')).toMatch(/^\| Command \| Mean \[ms\] \| Min \[ms\] \| Max \[ms\] \| Relative \|\n\|:---\|---:\|---:\|---:\|---:\|\n\| `cat` \| /);
+    expect(readFileSync(join(d, 'r.asciidoc'), 'utf8')).toMatch(/^\[cols="<,>,>,>,>"\]\n\|===\n/);
+    expect(readFileSync(join(d, 'r.orgmode'), 'utf8')).toMatch(/^\| Command {2}\| {2}Mean \[ms\] \|/);
+    expect(readFileSync(join(d, 'r.csv'), 'utf8')).toMatch(/^command,mean,/);
+  });
+
+  it('refuses what hyperfine refuses, with exit 2 and no stack trace', () => {
+    const bad: [string[], RegExp][] = [
+      [['-D', '2', 'true'], /-D\/--parameter-step-size needs -P/],
+      [['-p', 'a', '-p', 'b', '-p', 'c', 'x', 'y'], /--prepare is given 3 times/],
+      [['-r', '2', '-m', '3', 'true'], /cannot be used with/],
+      [['-m', '5', '-M', '3', 'true'], /--min-runs 5 is more than --max-runs 3/],
+      [['-P', 'n', '1', '2', '-L', 'm', 'a', 'x'], /cannot be used with/],
+      [['-P', 'n', '1'], /-P\/--parameter-scan takes VAR MIN MAX|missing/],
+      [['--style', 'loud', 'true'], /--style: 'loud' is not one of auto, basic/],
+      [['-n', 'a', '-n', 'b', 'true'], /--command-name is given 2 times, for 1 command/],
+      [['-N', 'echo "open'], /unterminated "/],
+    ];
+    for (const [args, message] of bad) {
+      const r = gpumon(['bench', 'run', ...NO_GPU, ...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(STACK_FRAME);
+    }
+    const noInput = gpumon(['bench', 'run', ...NO_GPU, '--input', '/nonexistent/in', 'true']);
+    expect(noInput.status).toBe(66);
+    expect(noInput.stderr).toMatch(/^gpumon: --input: cannot read \/nonexistent\/in: ENOENT$/m);
   });
 });

@@ -33,7 +33,7 @@ describe('benchmark runs as spans in the history database', () => {
     const db = join(dir, 'history.db');
     const before = Date.now();
     // A relative --export-json is stored as an absolute path: the report may be made elsewhere.
-    const r = gpumon([...RUN, '--runs', '3', '--export-json', 'run.json', '--history-db', db, '--', 'sleep', '0.1'], {}, { cwd: dir });
+    const r = gpumon([...RUN, '--runs', '3', '--export-json', 'run.json', '--history-db', db, 'sleep 0.1'], {}, { cwd: dir });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^Benchmark 1: sleep 0\.1$/m);
     expect(r.stderr).toBe(`gpumon: span 'bench run sleep 0.1' added to ${db}\n`);
@@ -52,7 +52,7 @@ describe('benchmark runs as spans in the history database', () => {
     const recorder = await startRecorder(['--demo', '--interval', '0.1', '--db', db]);
     try {
       const dir = mkdtempSync(join(tmpdir(), 'gpumon-spans-'));
-      const run = gpumon([...RUN, '--runs', '3', '--export-json', join(dir, 'run.json'), '--history-db', db, '--', 'sleep', '0.1']);
+      const run = gpumon([...RUN, '--runs', '3', '--export-json', join(dir, 'run.json'), '--history-db', db, 'sleep 0.1']);
       expect(run.status).toBe(0);
       expect(run.stderr).toBe(`gpumon: span 'bench run sleep 0.1' added to ${db}\n`);
 
@@ -101,13 +101,13 @@ describe('benchmark runs as spans in the history database', () => {
   it('uses the default history database only if it exists: who never recorded gets no new file', () => {
     const data = mkdtempSync(join(tmpdir(), 'gpumon-data-'));
     const path = join(data, 'gpumon', 'history.db');
-    const none = gpumon([...RUN, '--runs', '1', '--', 'true'], { XDG_DATA_HOME: data });
+    const none = gpumon([...RUN, '--runs', '1', 'true'], { XDG_DATA_HOME: data });
     expect(none.status).toBe(0);
     expect(none.stderr).toBe('');
     expect(existsSync(join(data, 'gpumon'))).toBe(false);
 
     expect(gpumon(['record', '--demo', '--duration', '0.3s'], { XDG_DATA_HOME: data }).status).toBe(0);
-    const some = gpumon([...RUN, '--runs', '1', '--', 'true'], { XDG_DATA_HOME: data });
+    const some = gpumon([...RUN, '--runs', '1', 'true'], { XDG_DATA_HOME: data });
     expect(some.status).toBe(0);
     expect(some.stderr).toBe(`gpumon: span 'bench run true' added to ${path}\n`);
     expect(spanRows(path).map((s) => [s.kind, s.result_file])).toEqual([
@@ -120,7 +120,7 @@ describe('benchmark runs as spans in the history database', () => {
     const db = tempDb();
     const http = await spawnGpumon(['bench', 'http', '--demo', '--num-prompts', '6', '--random-output-len', '4', '--idle-baseline', '0', '--history-db', db]).done;
     expect(http.status).toBe(0);
-    const run = spawnGpumon([...RUN, '--runs', '50', '--history-db', db, '--', 'sleep', '0.2']);
+    const run = spawnGpumon([...RUN, '--runs', '50', '--history-db', db, 'sleep 0.2']);
     // Interrupted once its runs have begun (50 of them take 10 s).
     await vi.waitFor(() => expect(run.stdout()).toMatch(/^Benchmark 1: sleep 0\.2$/m), { timeout: 10_000, interval: 20 });
     run.child.kill('SIGINT');
@@ -157,14 +157,14 @@ describe('benchmark runs as spans in the history database', () => {
       [readOnly, /readonly/, asUser],
     ];
     for (const [path, why, as] of cases) {
-      const r = gpumon([...RUN, '--runs', '1', '--history-db', path, '--', 'true'], { GPUMON_CONFIG_DIR: config }, as);
+      const r = gpumon([...RUN, '--runs', '1', '--history-db', path, 'true'], { GPUMON_CONFIG_DIR: config }, as);
       expect(r.status, path).toBe(0);
       expect(r.stdout).toMatch(/^ {2}Time \(mean ± σ\):/m);
       expect(r.stderr.split('\n')).toEqual([expect.stringMatching(/^gpumon: span not recorded: /), '']);
       expect(r.stderr).toMatch(why);
     }
     // A failing command still exits as it would (1), with the one line added.
-    const failed = gpumon([...RUN, '--runs', '1', '--history-db', join(dir, 'text.db'), '--', 'false']);
+    const failed = gpumon([...RUN, '--runs', '1', '--history-db', join(dir, 'text.db'), 'false']);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toMatch(/^gpumon: span not recorded: .*\ngpumon: the command exited with status 1 on run 1; stopped/);
     expect(failed.stderr).not.toMatch(STACK_FRAME);
@@ -198,7 +198,7 @@ describe('benchmark runs as spans in the history database', () => {
       expect(gpumon(args, { NODE_OPTIONS: `--require ${preload}`, GPUMON_TEST_LOADED: file, XDG_DATA_HOME: data }).status).toBe(0);
       return (JSON.parse(readFileSync(file, 'utf8')) as string[]).some((m) => m.includes('/better-sqlite3/'));
     };
-    expect(loaded([...RUN, '--runs', '1', '--', 'true'])).toBe(false);
-    expect(loaded([...RUN, '--runs', '1', '--history-db', tempDb(), '--', 'true'])).toBe(true);
+    expect(loaded([...RUN, '--runs', '1', 'true'])).toBe(false);
+    expect(loaded([...RUN, '--runs', '1', '--history-db', tempDb(), 'true'])).toBe(true);
   });
 });

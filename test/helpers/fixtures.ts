@@ -12,3 +12,10 @@ export const FAKE_SMI = fileURLToPath(new URL('../fake-nvidia-smi/nvidia-smi', i
 export const CLI = fileURLToPath(new URL('../../bin/gpumon.js', import.meta.url));
 
 export const H100_UUID = 'GPU-83f940cf-1e20-11a7-9070-127ab0ea4091';
+
+export const HYPERFINE_DIR = fileURLToPath(new URL('../../fixtures/hyperfine-1.15/', import.meta.url));
+
+/** A file hyperfine 1.15 (Debian's) wrote: fixtures/hyperfine-1.15/README.md says how. */
+export function hyperfineFile(name: string): string {
+  return readFileSync(`${HYPERFINE_DIR}${name}`, 'utf8');
+}

@@ -16,6 +16,7 @@ const span = (over: Partial<GpuRunSummary>): GpuRunSummary => ({
   energySeconds: 0.1,
   powerField: 'power.draw.instant',
   clockEventReasons: {},
+  throttledSeconds: 0,
   lost: false,
   ...over,
 });
@@ -24,8 +25,8 @@ describe('merging the GPU figures of several runs', () => {
   it('adds energy and time, weights averages by samples, keeps peaks', () => {
     const [g] = mergeRunSummaries([
       [span({})],
-      [span({ samples: 6, avgUtilizationPercent: 90, peakMemoryUsedMiB: 3000, avgPowerW: 300, energyJ: 30, energySeconds: 0.5, clockEventReasons: { sw_power_cap: 0.4 } })],
-      [span({ energyJ: null, peakPowerW: 700, lost: true, clockEventReasons: { sw_power_cap: 0.1 } })],
+      [span({ samples: 6, avgUtilizationPercent: 90, peakMemoryUsedMiB: 3000, avgPowerW: 300, energyJ: 30, energySeconds: 0.5, clockEventReasons: { sw_power_cap: 0.4 }, throttledSeconds: 0.4 })],
+      [span({ energyJ: null, peakPowerW: 700, lost: true, clockEventReasons: { sw_power_cap: 0.1 }, throttledSeconds: 0.1 })],
     ]);
     expect(g!.samples).toBe(10);
     expect(g!.avgUtilizationPercent).toBeCloseTo((2 * 50 + 6 * 90 + 2 * 50) / 10, 12); // 74
@@ -35,6 +36,7 @@ describe('merging the GPU figures of several runs', () => {
     expect(g!.peakMemoryUsedMiB).toBe(3000);
     expect(g!.peakPowerW).toBe(700);
     expect(g!.clockEventReasons.sw_power_cap).toBeCloseTo(0.5, 12);
+    expect(g!.throttledSeconds).toBeCloseTo(0.5, 12);
     expect(g!.lost).toBe(true);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { modifiedZScores, OUTLIER_THRESHOLD, runSetStats, runWarnings, type RunTiming } from '../../src/model/run-stats.js';
+import { modifiedZScores, OUTLIER_THRESHOLD, runSetStats, runWarnings, type RunTiming, timingRunCount } from '../../src/model/run-stats.js';
+import { relativeSpeeds } from '../../src/model/relative-speed.js';
 
 const run = (time: number, user: number | null = 0, system: number | null = 0): RunTiming => ({ time, user, system, exitCode: 0, signal: null, timedOut: false });
 
@@ -54,5 +55,33 @@ describe('run set statistics', () => {
     expect(s.stddev).toBeNull();
     expect(s.user).toBeNull();
     expect(runSetStats([])).toBeNull();
+  });
+});
+
+describe("hyperfine's run count", () => {
+  it('-r is exact; else enough runs to fill the minimum time at the first run\'s pace, at least -m, at most -M', () => {
+    expect(timingRunCount({ exact: 7 }, 100)).toBe(7);
+    expect(timingRunCount({ min: 10, max: null, minSeconds: 3 }, 0.1)).toBe(30);
+    expect(timingRunCount({ min: 10, max: null, minSeconds: 3 }, 1)).toBe(10);
+    expect(timingRunCount({ min: 10, max: 20, minSeconds: 3 }, 0.01)).toBe(20);
+    expect(timingRunCount({ min: 2, max: null, minSeconds: 3 }, 0)).toBe(2); // a 0 s first run says nothing of the pace
+  });
+});
+
+describe("hyperfine's relative speed", () => {
+  it('is each mean over the reference mean, with σ by error propagation; the reference has no σ', () => {
+    // hyperfine 1.15's own figures (fixtures/hyperfine-1.15/params.*): 1.72 ± 0.01.
+    const s = relativeSpeeds(
+      [
+        { mean: 0.0135042504, stddev: 0.000051411758482860435 },
+        { mean: 0.0232044268, stddev: 0.00006165623781256823 },
+      ],
+      0,
+    )!;
+    expect(s[0]).toEqual({ ratio: 1, ratioStddev: null, isReference: true });
+    expect(s[1]!.ratio.toFixed(2)).toBe('1.72');
+    expect(s[1]!.ratioStddev!.toFixed(2)).toBe('0.01');
+    expect(relativeSpeeds([{ mean: 1, stddev: null }, { mean: 2, stddev: 0.1 }], 0)![1]!.ratioStddev).toBeNull();
+    expect(relativeSpeeds([{ mean: 0, stddev: 0 }, { mean: 2, stddev: 0.1 }], 1)).toBeNull();
   });
 });

@@ -28,6 +28,8 @@ describe('RunWindow', () => {
       peakUtilizationPercent: 90,
       peakMemoryUsedMiB: 2000,
       clockEventReasons: { sw_power_cap: 2, hw_thermal_slowdown: 1 },
+      // Two reasons at once are one throttled second, not two.
+      throttledSeconds: 2,
       lost: false,
     });
     expect(w.seconds).toBe(2);

@@ -85,7 +85,7 @@ describe('gpumon report in a real browser', () => {
     const recorder = await startRecorder(['--demo', '8xh100', '--only', '0,1', '--interval', '0.1', '--db', db, '--label', 'overnight']);
     try {
       await new Promise((r) => setTimeout(r, 1000));
-      expect(gpumon(['bench', 'run', '--demo', '--baseline', '0', '--runs', '4', '--export-json', join(dir, 'run.json'), '--history-db', db, '--', 'sleep', '0.3']).status).toBe(0);
+      expect(gpumon(['bench', 'run', '--demo', '--baseline', '0', '--runs', '4', '--export-json', join(dir, 'run.json'), '--history-db', db, 'sleep 0.3']).status).toBe(0);
       await new Promise((r) => setTimeout(r, 1000));
     } finally {
       recorder.child.kill('SIGTERM');

@@ -138,13 +138,14 @@ export function optionParser<T>(parse: (text: string) => T) {
  * The options every GPU-reading command takes: where the data comes from,
  * which GPUs, how often.
  */
-export function addSourceOptions(cmd: Command): Command {
+export function addSourceOptions(cmd: Command, interval: { readonly short?: boolean; readonly help?: string } = {}): Command {
   const seconds = (flag: string, min: number, max: number) => optionParser(parseSeconds(flag, min, max));
+  const intervalFlags = interval.short === false ? '--interval <seconds>' : '-i, --interval <seconds>';
   return cmd
     .addOption(new Option('--demo [recording]', `replay recorded H100 data (${DEMO_RECORDINGS.join(', ')})`))
     .option('--nvidia-smi <path>', 'nvidia-smi to run (or $GPUMON_NVIDIA_SMI)')
     .option('--only <gpus>', 'only these GPUs: indices or UUIDs, e.g. 0,2')
     .option('--only-visible', 'only the GPUs CUDA_VISIBLE_DEVICES shows')
-    .addOption(new Option('-i, --interval <seconds>', 'seconds between samples (default: 1, or the setting)').argParser(seconds('--interval', 0.1, 3600)))
+    .addOption(new Option(intervalFlags, interval.help ?? 'seconds between samples (default: 1, or the setting)').argParser(seconds('--interval', 0.1, 3600)))
     .addOption(new Option('--timeout <seconds>', 'kill a hung nvidia-smi after this').argParser(seconds('--timeout', 0.1, 600)).default(10_000, '10'));
 }

@@ -37,23 +37,3 @@ export function readParentTable(procRoot = '/proc'): Map<number, number> {
   }
   return table;
 }
-
-/** Linux's USER_HZ, the unit of /proc/[pid]/stat times. */
-const TICKS_PER_SECOND = 100;
-
-/**
- * User and system CPU seconds of this process's children that it has waited
- * for (cutime, cstime: fields 16 and 17 of /proc/self/stat), which include
- * their own waited-for descendants: getrusage(RUSAGE_CHILDREN), what hyperfine
- * reads around each run, in 10 ms ticks. Null without /proc.
- */
-export function readReapedChildrenCpu(procRoot = '/proc'): { user: number; system: number } | null {
-  try {
-    const f = statFields(readFileSync(`${procRoot}/self/stat`, 'latin1'));
-    const user = Number(f?.[13]);
-    const system = Number(f?.[14]);
-    return Number.isFinite(user) && Number.isFinite(system) ? { user: user / TICKS_PER_SECOND, system: system / TICKS_PER_SECOND } : null;
-  } catch {
-    return null;
-  }
-}
