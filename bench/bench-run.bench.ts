@@ -35,9 +35,11 @@ const tools: Tool[] = [
 // [command][tool] -> per round: median and user + sys, ms.
 const medians = COMMANDS.map(() => tools.map(() => [] as number[]));
 const cpu = COMMANDS.map(() => tools.map(() => [] as number[]));
+// Every other round in the reverse order, so that no tool always runs first (colder caches).
 for (let round = 0; round < ROUNDS; round++)
   COMMANDS.forEach((command, c) =>
-    tools.forEach((t, i) => {
+    (round % 2 ? [...tools].reverse() : tools).forEach((t) => {
+      const i = tools.indexOf(t);
       const out = join(dir, `${c}-${i}.json`);
       const r = spawnSync(t.cmd, t.args(out, command), { stdio: 'ignore' });
       if (r.status !== 0) throw new Error(`${t.name} on '${command}' exited ${r.status}`);
