@@ -29,3 +29,13 @@ export async function waitFor<T>(check: () => T | null | undefined | false | 0 |
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** `promise`, or a rejection naming `what` if it has not settled by the deadline (a hang fails with a message, not at vitest's timeout). */
+export function settles<T>(promise: Promise<T>, what: string, o: WaitOptions = {}): Promise<T> {
+  const ms = o.deadlineMs ?? DEADLINE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`waited ${(ms / 1000).toFixed(0)} s for ${what}, in vain${o.got ? `; instead:\n${o.got()}` : ''}`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
