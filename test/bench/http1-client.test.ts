@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Http1Client, type ResponseHandler } from '../../src/bench/http1-client.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * A server of raw bytes: `answer` gets each request's first line and writes
@@ -8,9 +9,12 @@ import { Http1Client, type ResponseHandler } from '../../src/bench/http1-client.
  */
 interface RawServer {
   readonly url: URL;
-  /** Connections accepted so far, and the most open at once. */
+  /** Connections accepted so far, open now, and the most open at once. */
   readonly accepted: () => number;
+  readonly open: () => number;
   readonly peak: () => number;
+  /** The first line of each request read so far. */
+  readonly requests: string[];
   close(): Promise<void>;
 }
 
@@ -28,6 +32,7 @@ async function rawServer(answer: (socket: net.Socket, requestLine: string, n: nu
   let open = 0;
   let peak = 0;
   let n = 0;
+  const requests: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     accepted++;
@@ -45,6 +50,7 @@ async function rawServer(answer: (socket: net.Socket, requestLine: string, n: nu
         if (pending.length < end + 4 + length) return;
         const line = pending.slice(0, pending.indexOf('\r\n'));
         pending = pending.slice(end + 4 + length);
+        requests.push(line);
         answer(socket, line, n++);
       }
     });
@@ -53,7 +59,9 @@ async function rawServer(answer: (socket: net.Socket, requestLine: string, n: nu
   const s: RawServer = {
     url: new URL(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`),
     accepted: () => accepted,
+    open: () => open,
     peak: () => peak,
+    requests,
     close: () => {
       for (const so of sockets) so.destroy();
       return new Promise((done) => server.close(() => done()));
@@ -126,7 +134,8 @@ describe('Http1Client', () => {
     const server = await rawServer((socket) => (socket.write(ok('x')), setTimeout(() => socket.end(), 10)));
     const c = client(server.url, 1);
     expect((await send(c).done).body).toBe('x');
-    await new Promise((r) => setTimeout(r, 200)); // the server closes 10 ms after its answer
+    // The server closes 10 ms after its answer; the connection is gone on both sides once the server's socket has closed.
+    await waitFor(() => server.open() === 0, 'the idle connection closed');
     expect(await send(c).done).toEqual({ status: 200, body: 'x', error: null });
     expect(server.accepted()).toBe(2);
   });
@@ -167,11 +176,17 @@ describe('Http1Client', () => {
     const queued = send(c, '/queued');
     queued.abort();
     const after = send(c, '/after');
-    await new Promise((r) => setTimeout(r, 30));
+    const heard: string[] = [];
+    void slow.done.then(() => heard.push('slow'));
+    void queued.done.then(() => heard.push('queued'));
+    // Under way: the server has it and has begun its answer.
+    await waitFor(() => server.requests.length === 1, 'the slow request at the server');
     slow.abort();
     expect((await after.done).body).toBe('fast');
-    const settled = await Promise.race([slow.done.then(() => 'slow settled'), queued.done.then(() => 'queued settled'), new Promise((r) => setTimeout(() => r('neither'), 50))]);
-    expect(settled).toBe('neither'); // an aborted request hears nothing more
+    // An aborted request hears nothing more: not by the time the request after it has its whole answer, nor a turn later.
+    await new Promise((r) => setImmediate(r));
+    expect(heard).toEqual([]);
+    expect(server.requests).toEqual(['POST /slow HTTP/1.1', 'POST /after HTTP/1.1']);
     expect(server.accepted()).toBe(2);
   });
 
@@ -180,7 +195,8 @@ describe('Http1Client', () => {
     const c = client(server.url, 1);
     const a = send(c);
     const b = send(c);
-    await new Promise((r) => setTimeout(r, 20));
+    // a under way (the server has it), b queued behind it.
+    await waitFor(() => server.requests.length === 1, 'the first request at the server');
     c.close();
     expect((await a.done).error).toBe('ERR_CLIENT_CLOSED: the client is closed');
     expect((await b.done).error).toBe('ERR_CLIENT_CLOSED: the client is closed');

@@ -12,12 +12,12 @@
 //   FAKE_SMI_INVALID   comma-separated fields this "driver" does not know
 //   FAKE_SMI_LOG       file to append each invocation's arguments to
 //   FAKE_SMI_PIDFILE   (hang) file to append "own-pid child-pid" to
-//   FAKE_SMI_APPS_UNTIL  epoch ms after which there are no compute processes
+//   FAKE_SMI_APPS_GONE   a file: once it exists, there are no compute processes
 //   Stream mode (-lms N / -l N):
 //   FAKE_SMI_LOSE_AT   tick after which the last GPU is lost
 //   FAKE_SMI_EXIT_AT   tick after which the stream exits (status 15)
 //   FAKE_SMI_STALL_AT  tick after which the stream stops printing but lives on
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 
 const FIXTURES = new URL('../../fixtures/h100-80gb-hbm3__580.159.04/', import.meta.url);
@@ -28,6 +28,7 @@ const args = process.argv.slice(2);
 if (env.FAKE_SMI_LOG) appendFileSync(env.FAKE_SMI_LOG, `${args.join(' ')}\n`);
 
 const out = (text) => process.stdout.write(text);
+const appsGone = () => env.FAKE_SMI_APPS_GONE !== undefined && existsSync(env.FAKE_SMI_APPS_GONE);
 function fail(text, status) {
   out(text);
   process.exit(status);
@@ -99,7 +100,7 @@ function appsTable() {
   const base = rows[0];
   const at = (name) => names.indexOf(name);
   const make = (pid, name, mem) => base.map((c, i) => (i === at('pid') ? String(pid) : i === at('process_name') ? name : i === at('used_gpu_memory') ? mem : c));
-  if (kind === 'none' || Date.now() > Number(env.FAKE_SMI_APPS_UNTIL ?? Infinity)) list = [];
+  if (kind === 'none' || appsGone()) list = [];
   if (kind === 'odd')
     list = [
       make(4001, 'python3 my train.py', '1024 MiB'),
@@ -166,8 +167,8 @@ function stream(table, render, interval) {
   let tick = 0;
   const emit = () => {
     if (tick >= exitAt) process.exit(15);
-    const appsGone = table.aliases !== GPU_ALIASES && Date.now() > Number(env.FAKE_SMI_APPS_UNTIL ?? Infinity);
-    if (tick < stallAt && !appsGone) {
+    const noApps = table.aliases !== GPU_ALIASES && appsGone();
+    if (tick < stallAt && !noApps) {
       const rows = table.ticks[tick % table.ticks.length];
       out(tick >= loseAt ? render(rows.slice(0, -1)) + lostLine(rows.length - 1) : render(rows));
     }

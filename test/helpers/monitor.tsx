@@ -9,6 +9,7 @@ import type { Snapshot } from '../../src/model/types.js';
 import { Monitor, type MonitorProps } from '../../src/views/monitor/Monitor.js';
 import { makePainter } from '../../src/views/style.js';
 import type { BenchPanelSource } from '../../src/views/monitor/bench-panel-section.js';
+import { waitFor } from './wait.js';
 
 /** Keys as a terminal sends them. */
 export const KEY = {
@@ -34,10 +35,8 @@ class Stdout extends EventEmitter {
   ) {
     super();
   }
-  writes = 0;
   write = (frame: string) => {
     this.lastFrame = frame;
-    this.writes++;
     return true;
   };
 }
@@ -63,14 +62,33 @@ class Stdin extends EventEmitter {
   unref() {}
 }
 
+/** What a frame should show: text it contains, a pattern its text matches, or a test of its lines (and of the frame with its colors). */
+export type FrameMatch = string | RegExp | ((lines: string[], raw: string) => boolean);
+
 export interface MonitorHarness {
   readonly store: SnapshotStore;
   lastFrame(): string;
   /** The frame's lines, without color. */
   lines(): string[];
+  /** The frame's text, without color. */
+  text(): string;
+  /**
+   * Types the keys in order, each an input of its own; resolves once the
+   * monitor has read them all. It waits for no frame: follow it with
+   * `frame()` for what the keys should show (or `until()` for what they should do).
+   */
   press(...keys: string[]): Promise<void>;
-  resize(columns: number, rows: number): Promise<void>;
-  push(s: Snapshot): Promise<void>;
+  /** The terminal takes a new size (the monitor hears of it at once). */
+  resize(columns: number, rows: number): void;
+  /** A snapshot arrives. */
+  push(s: Snapshot): void;
+  /**
+   * Waits until the frame shows `match` and returns its lines (without color);
+   * fails, with the last frame, when it never does.
+   */
+  frame(match: FrameMatch, what?: string): Promise<string[]>;
+  /** Waits until `cond` holds (on `signals`, `quits`, a panel's calls); fails, with the last frame, when it never does. */
+  until(cond: () => boolean, what: string): Promise<void>;
   readonly signals: { pid: number; startTimeMs: number | null; signal: SignalName }[];
   readonly quits: number[];
   unmount(): void;
@@ -89,28 +107,6 @@ export interface HarnessOptions {
   readonly alerts?: () => readonly AlertLine[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Waits for the screen to settle after an input, on content rather than a
- * fixed sleep (a loaded machine can take longer than any sleep): until a new
- * frame has been written and nothing more for a moment, or, for an input that
- * changes nothing on screen, until nothing has been written for a while.
- */
-async function settle(frameCount: () => number, before: number): Promise<void> {
-  const start = Date.now();
-  let last = frameCount();
-  let quietSince = start;
-  for (;;) {
-    await sleep(5);
-    const n = frameCount();
-    if (n !== last) [last, quietSince] = [n, Date.now()];
-    const now = Date.now();
-    if (n !== before && now - quietSince >= 15) return;
-    if (n === before && now - start >= 150) return;
-    if (now - start >= 5000) return;
-  }
-}
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 /**
@@ -142,39 +138,44 @@ export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Pr
     bench: o.bench,
   };
   let lastFrame: () => string;
-  let frameCount: () => number;
-  let stdinWrite: (d: string) => void;
+  let stdin: EventEmitter & { write(d: string): void };
   let unmount: () => void;
   let stdout: Stdout | null = null;
   if (columns === 100) {
     const r = renderTesting(<Monitor {...props} />);
     lastFrame = () => r.lastFrame() ?? '';
-    frameCount = () => r.frames.length;
-    stdinWrite = (d) => r.stdin.write(d);
+    stdin = r.stdin;
     unmount = r.unmount;
   } else {
     stdout = new Stdout(columns, rows);
-    const stdin = new Stdin();
+    stdin = new Stdin();
     const app = render(<Monitor {...props} />, { stdout: stdout as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false });
     lastFrame = () => stdout!.lastFrame ?? '';
-    frameCount = () => stdout!.writes;
-    stdinWrite = (d) => stdin.write(d);
     unmount = app.unmount;
   }
-  await settle(frameCount, 0);
+  const lines = () => strip(lastFrame()).split('\n');
+  const shown = () => `the last frame:\n${lines().join('\n')}`;
+  const frame = async (match: FrameMatch, what?: string) => {
+    const test = typeof match === 'string' ? (l: string[]) => l.join('\n').includes(match) : match instanceof RegExp ? (l: string[]) => match.test(l.join('\n')) : match;
+    const label = what ?? (typeof match === 'function' ? 'the frame to pass its test' : `the frame to show ${typeof match === 'string' ? JSON.stringify(match) : String(match)}`);
+    return waitFor(() => (test(lines(), lastFrame()) ? lines() : null), label, { got: shown });
+  };
+  // The first frame, and keys read: Ink starts reading stdin in an effect after it.
+  await waitFor(() => lastFrame() !== '' && stdin.listenerCount('readable') > 0, 'the first frame and the monitor reading keys', { got: shown });
   return {
     store,
     lastFrame,
-    lines: () => strip(lastFrame()).split('\n'),
+    lines,
+    text: () => lines().join('\n'),
     async press(...keys) {
       for (const k of keys) {
-        const before = frameCount();
-        stdinWrite(k);
-        await settle(frameCount, before);
+        stdin.write(k);
+        // Ink hands a lone Escape on at the next turn of the event loop (it could be
+        // the start of a sequence): let it, so that the next key is a key of its own.
+        await new Promise((r) => setImmediate(r));
       }
     },
-    async resize(c, r) {
-      const before = frameCount();
+    resize(c, r) {
       size.current = { columns: c, rows: r };
       if (stdout) {
         stdout.columns = c;
@@ -182,13 +183,12 @@ export async function renderMonitor(first: Snapshot, o: HarnessOptions = {}): Pr
         stdout.emit('resize');
       }
       for (const l of resizeListeners) l();
-      await settle(frameCount, before);
     },
-    async push(s) {
-      const before = frameCount();
+    push(s) {
       store.push(s);
-      await settle(frameCount, before);
     },
+    frame,
+    until: (cond, what) => waitFor(cond, what, { got: shown }).then(() => undefined),
     signals,
     quits,
     unmount,

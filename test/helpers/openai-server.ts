@@ -4,15 +4,18 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 
 /**
  * A small OpenAI-compatible server for tests, on an ephemeral 127.0.0.1 port.
  * Each POST is answered by a script: writes, waits, and ways to end
- * (cleanly, or by destroying the socket), so tests control every byte and
- * every delay. GET /v1/models lists `model`. With `https`, it serves TLS
+ * (cleanly, by destroying the socket, or never: `hang` holds the answer
+ * open until the client closes it), so tests control every byte and every
+ * delay. It notes when it wrote each `write` (on performance.now()'s clock,
+ * the one the client times with). GET /v1/models lists `model`. With `https`, it serves TLS
  * with the test certificate.
  */
-export type Step = { readonly write: string } | { readonly wait: number } | { readonly destroy: true };
+export type Step = { readonly write: string } | { readonly wait: number } | { readonly destroy: true } | { readonly hang: true };
 
 export interface Reply {
   readonly status?: number;
@@ -24,6 +27,8 @@ export interface ReceivedRequest {
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: Record<string, unknown>;
+  /** When each of the answer's `write` steps was written, so far (performance.now()). */
+  readonly writtenAt: number[];
 }
 
 export interface TestServer {
@@ -48,14 +53,17 @@ export async function startOpenAiServer(reply: (r: ReceivedRequest, index: numbe
     req.setEncoding('utf8');
     req.on('data', (t: string) => (text += t));
     req.on('end', async () => {
-      const r: ReceivedRequest = { path: req.url ?? '', headers: req.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      const r: ReceivedRequest = { path: req.url ?? '', headers: req.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, writtenAt: [] };
       requests.push(r);
       const script = reply(r, requests.length - 1);
       res.writeHead(script.status ?? 200, { 'content-type': script.contentType ?? 'text/event-stream' });
       res.flushHeaders();
       for (const step of script.steps) {
         if ('wait' in step) await new Promise((ok) => setTimeout(ok, step.wait));
-        else if ('write' in step) res.write(step.write);
+        else if ('write' in step) {
+          res.write(step.write);
+          r.writtenAt.push(performance.now());
+        } else if ('hang' in step) return void (await new Promise((ok) => res.on('close', ok)));
         else return res.socket?.destroy();
         if (res.destroyed) return;
       }

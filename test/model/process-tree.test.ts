@@ -4,6 +4,7 @@ import { descendants, inTree, treeGpuMemoryMiB } from '../../src/model/process-t
 import type { GpuProcess } from '../../src/model/types.js';
 import { parseParentPid, readParentPid, readParentTable } from '../../src/sampler/host/proc-tree.js';
 import { demoAt } from '../helpers/snapshots.js';
+import { waitFor } from '../helpers/wait.js';
 
 // A made-up machine: init 1 -> gpumon 100 -> the command 200 -> 201, 202; 201 -> 300 (a
 // worker); gpumon's other child 250; an unrelated 400; and a loop 500 <-> 501 (a table
@@ -47,13 +48,8 @@ describe('a command process tree', () => {
     expect(parseParentPid('garbage')).toBeNull();
     const sh = spawn('sh', ['-c', 'sleep 5 & wait'], { stdio: 'ignore' });
     try {
-      let sleeper: number | undefined;
-      for (let i = 0; i < 50 && sleeper === undefined; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        sleeper = descendants(sh.pid!, readParentTable())[0];
-      }
-      expect(sleeper).toBeDefined();
-      expect(inTree(sleeper!, sh.pid!, (pid) => readParentPid(pid))).toBe(true);
+      const sleeper = await waitFor(() => descendants(sh.pid!, readParentTable())[0], 'the sleep started by sh');
+      expect(inTree(sleeper, sh.pid!, (pid) => readParentPid(pid))).toBe(true);
       expect(inTree(process.pid, sh.pid!, (pid) => readParentPid(pid))).toBe(false);
     } finally {
       sh.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +11,7 @@ import { SmiFailure } from '../../src/sampler/nvidia-smi/failure.js';
 import type { StreamHandlers } from '../../src/sampler/nvidia-smi/stream.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FAKE_SMI, h100 } from '../helpers/fixtures.js';
+import { settles, waitFor } from '../helpers/wait.js';
 
 let sampler: LiveSampler | null = null;
 afterEach(() => {
@@ -39,23 +40,36 @@ async function collect(env: Record<string, string>, done: (all: Snapshot[]) => b
     });
   });
   all.push(await sampler.start());
-  await finished;
+  // A deadline under vitest's, for a message: what came instead.
+  const got = () => all.map((s) => `${s.gpus.length} GPUs, ${s.processes.length} processes${s.stale ? `, stale: ${s.stale.reason}` : ''}`).join('\n');
+  await settles(finished, 'the snapshots the test waits for', { deadlineMs: 25_000, got });
   return all;
 }
 
 describe('LiveSampler on the fake nvidia-smi', () => {
   it('streams: two long-lived processes after the first query, not a spawn per tick', async () => {
     const log = logFile();
-    const all = await collect({ FAKE_SMI_SCENARIO: 'series' }, (a) => a.length >= 8);
-    expect(all.every((s) => s.gpus.length === 1 && s.stale === null)).toBe(true);
+    const fresh = (a: readonly Snapshot[]) => a.filter((s) => s.stale === null);
+    // Eight ticks from the stream, the last with %SM from the pmon stream (once it has sampled). A machine slow
+    // to start the streams may see a snapshot marked stale meanwhile (nothing new for 2.5 intervals): that is no tick.
+    const all = await collect({ FAKE_SMI_SCENARIO: 'series' }, (a) => fresh(a).length >= 8 && a.at(-1)!.stale === null && a.at(-1)!.processes.some((p) => p.smPercent !== null));
+    expect(all.every((s) => s.gpus.length === 1)).toBe(true);
     expect(all.at(-1)!.processes.map((p) => p.pid)).toEqual([912, 913]);
-    // %SM from the pmon stream, once it has sampled.
     expect(all.at(-1)!.processes.map((p) => p.smPercent)).toEqual([77, null]);
+    // Both streams have started (each logs as it starts); no stream was started twice.
+    await waitFor(() => invocations(log).filter((c) => c.includes('-lms 250')).length >= 2, 'both streams in the log', { got: () => readFileSync(log, 'utf8') });
     const calls = invocations(log);
     expect(calls.filter((c) => c.includes('-lms 250'))).toHaveLength(2);
     expect(calls.filter((c) => c.startsWith('pmon -s u -d 1'))).toHaveLength(1);
-    // The first one-shot snapshot: GPUs, processes, versions.
-    expect(calls.filter((c) => !c.includes('-lms') && !c.startsWith('pmon'))).toHaveLength(3);
+    // The first one-shot snapshot: GPUs, processes, versions. The processes are asked again only to check a
+    // silence of their stream (a machine slow to start it), not per tick.
+    const oneShots = calls.filter((c) => !c.includes('-lms') && !c.startsWith('pmon'));
+    const appsAsked = oneShots.filter((c) => c.startsWith('--query-compute-apps=')).length;
+    expect(oneShots.filter((c) => c.startsWith('--query-gpu='))).toHaveLength(1);
+    expect(oneShots.filter((c) => c === '--version')).toHaveLength(1);
+    expect(appsAsked).toBeGreaterThanOrEqual(1);
+    expect(appsAsked).toBeLessThan(fresh(all).length / 2);
+    expect(oneShots).toHaveLength(2 + appsAsked);
   });
 
   it('streams several GPUs as one snapshot per tick', async () => {
@@ -93,10 +107,12 @@ describe('LiveSampler on the fake nvidia-smi', () => {
   });
 
   it('processes that end disappear, though nvidia-smi prints nothing for none', async () => {
-    const all = await collect(
-      { FAKE_SMI_SCENARIO: 'series', FAKE_SMI_APPS_UNTIL: String(Date.now() + 1500) },
-      (a) => a.length > 3 && a.at(-1)!.processes.length === 0,
-    );
+    const gone = join(mkdtempSync(join(tmpdir(), 'gpumon-')), 'apps-gone');
+    // The processes end after three ticks that show them.
+    const all = await collect({ FAKE_SMI_SCENARIO: 'series', FAKE_SMI_APPS_GONE: gone }, (a) => {
+      if (a.filter((s) => s.processes.length === 2).length === 3) writeFileSync(gone, '');
+      return existsSync(gone) && a.at(-1)!.processes.length === 0;
+    });
     expect(all[0]!.processes).toHaveLength(2);
     expect(all.at(-1)!.processes).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_SMI } from '../helpers/fixtures.js';
 import { fetchText, promtool, ServeProcess, sseEvents } from '../helpers/serve.js';
+import { settles, waitFor } from '../helpers/wait.js';
 
 /** A port nothing listens on: one a server had, and gave back. */
 async function deadUrl(): Promise<string> {
@@ -66,7 +67,7 @@ describe('a fleet of gpumon serve --demo instances on loopback', () => {
     expect(r.stderr).not.toMatch(STACK_FRAME);
   });
 
-  it('a host that is killed mid-run is marked down within the timeout; the others keep updating', async () => {
+  it('a host that is killed mid-run is marked down as its stream closes, not at the timeout; the others keep updating', async () => {
     const victim = await ServeProcess.start(['--demo', 'h100', '-i', '0.2']);
     const fleet = new FleetSource([servers[1]!.url, victim.url, servers[2]!.url], { timeoutMs: 1500, backoffMs: 100 });
     try {
@@ -74,10 +75,9 @@ describe('a fleet of gpumon serve --demo instances on loopback', () => {
       expect(first.hosts.map((h) => h.down)).toEqual([null, null, null]);
       const seen: FleetSnapshot[] = [];
       fleet.subscribe((f) => seen.push(f));
-      const killedAt = Date.now();
       victim.child.kill('SIGKILL');
-      while (!fleet.latest().hosts[1]!.down && Date.now() - killedAt < 5000) await new Promise((r) => setTimeout(r, 20));
-      expect(Date.now() - killedAt).toBeLessThan(1500 + 500);
+      await waitFor(() => fleet.latest().hosts[1]!.down, 'the killed host marked down');
+      // Noticed by its connection ending, not by 1.5 s without data ('no data for 1.5 s').
       expect(fleet.latest().hosts[1]!.down!.reason).toMatch(/closed the stream|connection reset|connection refused/);
       const before = fleet.latest().hosts.map((h) => h.snapshot!.time);
       await vi.waitFor(() => expect([0, 2].map((i) => fleet.latest().hosts[i]!.snapshot!.time > before[i]!)).toEqual([true, true]), { timeout: 5000, interval: 20 });
@@ -96,13 +96,12 @@ describe('a fleet of gpumon serve --demo instances on loopback', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
     try {
-      const started = Date.now();
-      const f = await readFleet([servers[1]!.url, silentUrl], 800);
-      expect(Date.now() - started).toBeLessThan(2000);
+      // It comes back (a host that says nothing does not hang it), with the other host read.
+      const f = await settles(readFleet([servers[1]!.url, silentUrl], 800), 'the fleet read');
       expect(f.hosts[0]!.snapshot?.host.hostname).toBe('h100-demo');
       expect(f.hosts[1]!.down?.reason).toBe('no answer in 0.8 s');
       const stream = new FleetSource([servers[1]!.url, silentUrl], { timeoutMs: 800 });
-      const first = await stream.start();
+      const first = await settles(stream.start(), 'the first fleet snapshot');
       stream.stop();
       expect(first.hosts[0]!.down).toBeNull();
       expect(first.hosts[1]!.down?.reason).toBe('no data for 0.8 s');
@@ -118,11 +117,9 @@ describe('a fleet of gpumon serve --demo instances on loopback', () => {
     try {
       await fleet.start();
       await back.stop('SIGKILL');
-      while (!fleet.latest().hosts[0]!.down) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(() => fleet.latest().hosts[0]!.down, 'the host marked down');
       again = await ServeProcess.start(['--demo', 'h100', '-i', '0.2', '--port', new URL(back.url).port]);
-      const t = Date.now();
-      while (fleet.latest().hosts[0]!.down && Date.now() - t < 5000) await new Promise((r) => setTimeout(r, 20));
-      expect(fleet.latest().hosts[0]!.down).toBeNull();
+      await waitFor(() => fleet.latest().hosts[0]!.down === null, 'the host read again', { got: () => JSON.stringify(fleet.latest().hosts[0]!.down) });
     } finally {
       fleet.stop();
       await again?.stop();

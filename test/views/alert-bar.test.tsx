@@ -33,8 +33,8 @@ describe('the alert bar', () => {
   it('the selection stays on screen with the bar there (the table is planned for the rows left)', async () => {
     m = await renderMonitor(fourGpus, { columns: 80, rows: 10, alerts: () => alerts });
     await m.press(KEY.end);
-    const lines = m.lines();
-    expect(lines[7]).toContain('13002'); // the last process of GPU 3, selected, on the row above the bar
+    // The last process of GPU 3, selected, on the row above the bar.
+    const lines = await m.frame((l) => l[7]!.includes('13002'), 'PID 13002 on the row above the bar');
     expect(lines[8]).toMatch(/ALERTS/);
   });
 

@@ -63,13 +63,16 @@ const RUNNING: BenchProgress = {
 };
 
 const eight = withProcesses(demoAt('8xh100'), 5);
+const PANEL = '── Benchmark: bench http';
+/** Waits for the status line (the last) to match. */
+const status = (re: RegExp) => m!.frame((l) => re.test(l.at(-1)!), `the status line to match ${re}`);
 
 describe('the benchmark panel (b)', () => {
   it('opens on b with the presets and the last run; arrows pick, Enter starts the one picked', async () => {
     const bench = new PanelState();
     m = await renderMonitor(eight, { columns: 120, rows: 40, bench });
     await m.press('b');
-    const text = m.lines().join('\n');
+    const text = (await m.frame(PANEL, 'the panel')).join('\n');
     expect(text).toMatch(/── Benchmark: bench http ─+/);
     expect(text).toMatch(/▶ local +http:\/\/127\.0\.0\.1:8000 {2}first model {2}rate 10/);
     expect(text).toMatch(/^ {3}last run +http:\/\/gpu-box:8000/m);
@@ -77,8 +80,10 @@ describe('the benchmark panel (b)', () => {
     expect(text.match(/H100 80GB HBM3 UTL/g)).toHaveLength(8);
     expect(text).not.toContain('── Processes');
     await m.press(KEY.down, KEY.enter);
+    await m.until(() => bench.calls.length > 0, 'a call to the panel');
     expect(bench.calls).toEqual(['start 1']);
     await m.press('k', KEY.enter);
+    await m.until(() => bench.calls.length > 1, 'a second call to the panel');
     expect(bench.calls).toEqual(['start 1', 'start 0']);
   });
 
@@ -86,9 +91,9 @@ describe('the benchmark panel (b)', () => {
     const bench = new PanelState();
     m = await renderMonitor(eight, { columns: 120, rows: 40, bench });
     await m.press('b');
+    await m.frame(PANEL, 'the panel');
     bench.set({ progress: RUNNING });
-    await m.press();
-    const text = m.lines().join('\n');
+    const text = (await m.frame(/Run +running/, 'the run in the panel')).join('\n');
     expect(text).toMatch(/Run +running {2}83\/200 {2}42% █+/);
     expect(text).toContain('meta-llama/Llama-3.1-8B-Instruct');
     expect(text).toMatch(/Requests +80 ok {2}3 failed {2}7 in flight {3}6\.6 req\/s {3}845 output tok\/s/);
@@ -99,6 +104,7 @@ describe('the benchmark panel (b)', () => {
     // While it runs, the choices are hidden and Enter starts nothing.
     expect(text).not.toContain('last run');
     await m.press(KEY.enter, 'x');
+    await m.until(() => bench.calls.length > 0, 'a call to the panel');
     expect(bench.calls).toEqual(['stop']);
   });
 
@@ -106,14 +112,12 @@ describe('the benchmark panel (b)', () => {
     const bench = new PanelState();
     m = await renderMonitor(eight, { columns: 120, rows: 40, bench });
     await m.press('b');
+    await m.frame(PANEL, 'the panel');
     bench.set({ progress: { ...RUNNING, phase: 'finished', inFlight: 0, message: '197 ok, 3 failed, 845 tok/s' }, resultPath: 'http-10qps-llama-20261201-120000.json' });
-    await m.press();
-    expect(m.lines().join('\n')).toMatch(/Saved to +http-10qps-llama-20261201-120000\.json/);
-    expect(m.lines().join('\n')).toMatch(/Result +197 ok, 3 failed/);
+    await m.frame(/Saved to +http-10qps-llama-20261201-120000\.json/);
+    expect(m.text()).toMatch(/Result +197 ok, 3 failed/);
     bench.set({ progress: { ...RUNNING, phase: 'failed', sent: 0, message: 'cannot list the models at http://x/v1/models: connection refused' }, resultPath: null });
-    await m.press();
-    const text = m.lines().join('\n');
-    expect(text).toMatch(/Failed +cannot list the models/);
+    const text = (await m.frame(/Failed +cannot list the models/)).join('\n');
     expect(text).not.toContain('TTFT ms');
   });
 
@@ -125,22 +129,24 @@ describe('the benchmark panel (b)', () => {
     ] as const) {
       m = await renderMonitor(eight, { columns, rows, bench });
       await m.press('b');
+      await m.frame(PANEL, 'the panel');
       bench.set({ progress: RUNNING });
-      await m.press();
-      const lines = m.lines();
+      const lines = await m.frame('Requests', 'the run in the panel');
       expect(lines).toHaveLength(rows);
       for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(columns);
-      expect(lines.join('\n')).toContain('Requests');
       expect(lines.at(-1)).toMatch(/^q quit/);
       await m.press(KEY.escape);
-      expect(m.lines().join('\n')).toMatch(/PID USER/);
+      await m.frame(/PID USER/, 'the process table again');
       // Closed, the run goes on in the status line.
       expect(m.lines().at(-1)).toMatch(/^bench 12\.4s: 83\/200 done, 3 failed, 7 in flight, 6\.6 req\/s, 845 tok\/s/);
-      await m.press('b', 'b');
-      expect(m.lines().join('\n')).not.toContain('Benchmark: bench http');
+      // b opens it, b closes it.
+      await m.press('b');
+      await m.frame(PANEL, 'the panel');
+      await m.press('b');
+      await m.frame(/PID USER/, 'the process table again');
+      expect(m.text()).not.toContain('Benchmark: bench http');
       bench.set({ progress: null });
-      await m.press();
-      expect(m.lines().at(-1)).toMatch(/^q quit/);
+      await status(/^q quit/);
       m.unmount();
       m = null;
       bench.set({ progress: null });
@@ -150,9 +156,9 @@ describe('the benchmark panel (b)', () => {
   it('is in the help; without a panel b says so', async () => {
     m = await renderMonitor(eight, { columns: 120, rows: 40 });
     await m.press('h');
-    expect(m.lines().join('\n')).toMatch(/ b +benchmark panel: open it, close it \(a run goes on\)/);
+    await m.frame(/ b +benchmark panel: open it, close it \(a run goes on\)/);
     await m.press('x', 'b');
-    expect(m.lines().at(-1)).toMatch(/^No benchmark panel here/);
+    await status(/^No benchmark panel here/);
   });
 
   it('with alerts firing, the bar stays above the status line at every size; nothing wraps, nothing is pushed off', async () => {
@@ -168,7 +174,7 @@ describe('the benchmark panel (b)', () => {
     ] as const) {
       m = await renderMonitor(hot, { columns, rows, bench, alerts: () => alerts });
       await m.press('b');
-      const lines = m.lines();
+      const lines = await m.frame((l) => l.some((x) => x.startsWith(PANEL)), 'the panel');
       expect(lines).toHaveLength(rows);
       for (const l of lines) expect(displayWidth(l)).toBeLessThanOrEqual(columns);
       // The panel's keys on the status line, whole; the bar above it.

@@ -9,9 +9,10 @@ import { openHistory } from '../../src/db/database.js';
 import { HistoryRecorder } from '../../src/db/recorder.js';
 import { REPORT_CHARTS } from '../../src/model/history-report.js';
 import { launchChromium } from '../helpers/browser.js';
-import { startRecorder } from '../helpers/history.js';
+import { query, startRecorder } from '../helpers/history.js';
 import { gpumon } from '../helpers/run-cli.js';
 import { snapshotSeries } from '../helpers/snapshots.js';
+import { waitFor } from '../helpers/wait.js';
 
 const OUT = new URL('../.out/', import.meta.url).pathname;
 
@@ -83,10 +84,14 @@ describe('gpumon report in a real browser', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpumon-report-'));
     const db = join(dir, 'history.db');
     const recorder = await startRecorder(['--demo', '8xh100', '--only', '0,1', '--interval', '0.1', '--db', db, '--label', 'overnight']);
+    // The recording's samples so far: when the first and the last were taken.
+    const recorded = () => query<{ first: number | null; last: number | null }>(db, 'SELECT min(time) AS first, max(time) AS last FROM samples')[0]!;
     try {
-      await new Promise((r) => setTimeout(r, 1000));
+      // A second of recording before the benchmark and a second after it, so the chart has unshaded time on both sides.
+      await waitFor(() => recorded().last! - recorded().first! >= 1000, 'a second of recording before the benchmark', { got: () => JSON.stringify(recorded()) });
       expect(gpumon(['bench', 'run', '--demo', '--baseline', '0', '--runs', '4', '--export-json', join(dir, 'run.json'), '--history-db', db, 'sleep 0.3']).status).toBe(0);
-      await new Promise((r) => setTimeout(r, 1000));
+      const [bench] = query<{ end: number }>(db, "SELECT end FROM spans WHERE kind = 'bench'");
+      await waitFor(() => recorded().last! >= bench!.end + 1000, 'a second of recording after the benchmark', { got: () => JSON.stringify(recorded()) });
     } finally {
       recorder.child.kill('SIGTERM');
     }
