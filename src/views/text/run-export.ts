@@ -19,6 +19,9 @@ export function referenceIndex(results: readonly RunResultEntry[]): number {
   return ref >= 0 ? ref : fastestIndex(results);
 }
 
+/** Every -P/-L parameter of the results, in the order first seen. */
+export const parameterNames = (file: RunResultFile): string[] => [...new Set(file.results.flatMap((r) => Object.keys(r.parameters ?? {})))];
+
 const hasGpu = (file: RunResultFile) => file.results.some((r) => r.gpu !== null);
 
 /** Numbers as hyperfine's CSV writes them: shortest round-trip digits, never an exponent. */
@@ -32,7 +35,7 @@ function plain(x: number | null): string {
 const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 export function exportCsv(file: RunResultFile): string {
-  const params = [...new Set(file.results.flatMap((r) => Object.keys(r.parameters ?? {})))];
+  const params = parameterNames(file);
   const gpu = hasGpu(file);
   const head = ['command', 'mean', 'stddev', 'median', 'user', 'system', 'min', 'max', ...params.map((p) => `parameter_${p}`)];
   if (gpu) head.push('gpu_energy_j_per_run', 'gpu_peak_memory_used_mib', 'gpu_throttled_seconds');

@@ -1,10 +1,11 @@
 import type { RunResultEntry, RunResultFile } from '../../bench/run-result.js';
 import { relativeSpeeds } from '../../model/relative-speed.js';
+import { mean } from '../../model/stats.js';
 import { fmtFixed, fmtInt, fmtMiB, NA, padEnd, padStart, wrapWords } from '../format.js';
 import type { Painter } from '../style.js';
 import { autoUnit, fmtDuration, type TimeUnit } from './duration.js';
 import { renderGpuSection } from './gpu-section.js';
-import { referenceIndex, type SortOrder } from './run-export.js';
+import { parameterNames, referenceIndex, type SortOrder } from './run-export.js';
 
 /**
  * What `bench run` prints, in hyperfine's layout: "Benchmark 1: ..." before
@@ -69,8 +70,7 @@ function runLines(r: RunResultEntry, unit: TimeUnit, width: number): string[] {
 /** The GPU figures of one command in one line. */
 function gpuLine(r: RunResultEntry): string {
   const g = r.gpu!;
-  const util = g.devices.map((d) => d.avg_utilization_percent).filter((u): u is number => u !== null);
-  const avgUtil = util.length ? util.reduce((a, b) => a + b, 0) / util.length : null;
+  const avgUtil = mean(g.devices.map((d) => d.avg_utilization_percent).filter((u): u is number => u !== null));
   return `  GPU: ${fmtFixed(r.gpu_energy_j_per_run, 1, ' J')}/run, avg util ${fmtInt(avgUtil, '%')}, peak mem ${fmtMiB(g.peak_memory_used_mib)}, throttled ${fmtFixed(g.throttled_seconds, 1, ' s')}`;
 }
 
@@ -151,7 +151,7 @@ function speedComparison(file: RunResultFile, opts: SummaryOptions): string[] {
  */
 function sweepTable(file: RunResultFile, opts: SummaryOptions): string[] {
   const results = file.results;
-  const params = [...new Set(results.flatMap((r) => Object.keys(r.parameters ?? {})))];
+  const params = parameterNames(file);
   if (!params.length && !results.some((r) => r.gpu)) return [];
   const { pm } = symbols(opts.ascii);
   const unit = opts.unit ?? autoUnit(results[0]!.mean);

@@ -139,7 +139,8 @@ export async function benchRun(commands: string[], opts: BenchRunFlags, env: Nod
     if (p.phase === 'done') {
       say('');
       const file = runResult(p.outcome, context);
-      printResult(p.target, resultEntry(targets[p.target]!, p.outcome.runs[p.target]!, p.outcome, source.intervalMs), file);
+      // The targets after this one have no runs yet: its entry is the last.
+      printResult(p.target, file.results.at(-1) ?? null, file);
       writeExports(file);
       return;
     }
