@@ -5,9 +5,15 @@ import { type BenchHttpFlags, parseRate, positiveNumber, wholeNumber } from './f
 
 /** `gpumon bench http`: load an OpenAI-compatible server while the GPUs are watched. */
 export function addBenchHttpCommand(bench: Command): void {
-  const http = bench
-    .command('http')
-    .description('load an OpenAI-compatible server, as vllm bench serve')
+  const http = addBenchHttpOptions(bench.command('http').description('load an OpenAI-compatible server, as vllm bench serve'));
+  http.action(async (flags: BenchHttpFlags) => {
+    process.exitCode = await (await import('./run.js')).runBenchHttp(flags, process.env);
+  });
+}
+
+/** The options of one `bench http` run, GPU source included (also every point of `bench sweep`). */
+export function addBenchHttpOptions(http: Command): Command {
+  http
     .option('--base-url <url>', 'the server (default: http://127.0.0.1:8000; with --demo a built-in simulated one)')
     .option('--endpoint <path>', '/v1/completions or /v1/chat/completions (default: /v1/completions)')
     .option('--model <name>', 'model to ask for (default: the first GET /v1/models lists)')
@@ -37,7 +43,5 @@ export function addBenchHttpCommand(bench: Command): void {
   addSourceOptions(http);
   // The GPUs are read at 10 Hz for energy, whatever the monitor's interval.
   http.options.find((o) => o.long === '--interval')?.hideHelp();
-  http.action(async (flags: BenchHttpFlags) => {
-    process.exitCode = await (await import('./run.js')).runBenchHttp(flags, process.env);
-  });
+  return http;
 }
